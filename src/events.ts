@@ -1,0 +1,73 @@
+import type { Sam2ErrorCode } from './errors.js';
+import type { Prompts } from './geometry/prompts.js';
+import type { BinaryMask, BBox } from './mask/types.js';
+
+export type Backend = 'webgpu' | 'wasm';
+
+export interface ProgressDetail {
+  phase: 'download' | 'compile' | 'encode';
+  /** Bytes for `download`; steps for the other phases. */
+  loaded: number;
+  total: number;
+  /** 0..1, never moves backwards within a phase. */
+  fraction: number;
+}
+
+export interface ModelLoadDetail {
+  model: string;
+  source: 'network' | 'cache';
+  backend: Backend;
+  /** WASM threads actually in use (1 unless the page is cross-origin isolated). */
+  threads: number;
+}
+
+export interface ImageEncodeDetail {
+  width: number;
+  height: number;
+  /** Wall time from image set to embeddings ready. */
+  ms: number;
+}
+
+export interface MaskResult {
+  /** Natural-size binary mask; null after clear(). */
+  mask: BinaryMask | null;
+  /** Predicted IoU of the chosen candidate. */
+  score: number;
+  /** Predicted IoU of every candidate. */
+  scores: number[];
+  /** Index of the chosen candidate in `scores`. */
+  maskIndex: number;
+  /** Tight bounding box of the mask in natural-image pixels (zero-size when empty). */
+  bbox: BBox;
+  /** Number of mask pixels. */
+  area: number;
+  prompts: Prompts;
+}
+
+export interface MaskChangeDetail extends MaskResult {
+  source: 'user' | 'api';
+}
+
+export interface ErrorDetail {
+  code: Sam2ErrorCode;
+  message: string;
+  recoverable: boolean;
+}
+
+export interface Sam2SegmenterEventMap {
+  progress: CustomEvent<ProgressDetail>;
+  'model-load': CustomEvent<ModelLoadDetail>;
+  'image-encode': CustomEvent<ImageEncodeDetail>;
+  'mask-change': CustomEvent<MaskChangeDetail>;
+  error: CustomEvent<ErrorDetail>;
+}
+
+// `progress` and `error` already exist on HTMLElementEventMap with DOM types, so only the new
+// event names are augmented; use Sam2SegmenterEventMap for the exact types of those two.
+declare global {
+  interface HTMLElementEventMap {
+    'model-load': CustomEvent<ModelLoadDetail>;
+    'image-encode': CustomEvent<ImageEncodeDetail>;
+    'mask-change': CustomEvent<MaskChangeDetail>;
+  }
+}

@@ -1,0 +1,21 @@
+export { Sam2Segmenter, SAM2_STATUSES, BACKENDS, LOADING_MODES } from './sam2-segmenter.js';
+export type { Sam2Status, LoadingMode } from './sam2-segmenter.js';
+export { Sam2Error, SAM2_ERROR_CODES } from './errors.js';
+export type { Sam2ErrorCode } from './errors.js';
+export type {
+  Backend,
+  ErrorDetail,
+  ImageEncodeDetail,
+  MaskChangeDetail,
+  MaskResult,
+  ModelLoadDetail,
+  ProgressDetail,
+  Sam2SegmenterEventMap,
+} from './events.js';
+export type { Prompts, PromptPoint, PromptBox } from './geometry/prompts.js';
+export type { ModelManifest, ManifestFile, ManifestPart, ModelContract } from './model/manifest.js';
+export { MODEL_PRESETS } from './model/presets.js';
+export type { ModelPreset } from './model/presets.js';
+export type { ImageInput } from './image-input.js';
+export type { BinaryMask, BBox } from './mask/types.js';
+export type { BackendPreference } from './worker/protocol.js';

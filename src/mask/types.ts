@@ -1,0 +1,24 @@
+/**
+ * Shared shapes for the pure mask module. Nothing here touches the DOM, lit or onnxruntime, so the
+ * same code runs in the Web Worker (where masks are produced) and on the main thread (where they
+ * are drawn and exported).
+ */
+
+/**
+ * A binary mask, row-major: pixel (x, y) is `data[y * width + x]`.
+ * Writers in this module always store 1 (inside) or 0 (outside); readers treat any non-zero byte as
+ * inside, so a 0/255 mask coming from a canvas works too.
+ */
+export interface BinaryMask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** An axis-aligned box in image pixels: (x, y) is the top-left pixel, width/height count pixels. */
+export interface BBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}

@@ -1,0 +1,182 @@
+/**
+ * Bilinear resize of SAM 2's low-resolution mask logits to the image size, matching PyTorch's
+ * `F.interpolate(logits, (H, W), mode='bilinear', align_corners=False)` followed by
+ * `logits > threshold`, which is what SAM 2's `SAM2Transforms.postprocess_masks` + predictor do.
+ *
+ * Thresholding the interpolated LOGITS (not upsampling a thresholded mask) is what gives SAM 2 its
+ * smooth, sub-pixel accurate edges, so the order of operations matters as much as the weights.
+ *
+ * Speed: a 256×256 → 8000×6000 resize is 48 M output pixels. The weights are separable, so we
+ * precompute the per-column source indices/weights once, interpolate each needed source row
+ * horizontally into a scratch row (cached: when upsampling, ~dst/src consecutive output rows share
+ * the same two source rows), and then each output pixel costs a single vertical blend + compare.
+ *
+ * Arithmetic is float64 with PyTorch's exact formula and evaluation order
+ * `h0 * (w0 * a + w1 * b) + h1 * (w0 * c + w1 * d)`; PyTorch computes in float32, so values differ
+ * from it only by float32 rounding (~1e-7 relative).
+ */
+
+/** Per-destination-index source taps of a 1-D linear resize (one axis). */
+interface LinearTaps {
+  /** Lower source index. */
+  i0: Int32Array;
+  /** Upper source index (== i0 at the last source sample). */
+  i1: Int32Array;
+  /** Weight of i0 (1 − λ). */
+  w0: Float64Array;
+  /** Weight of i1 (λ). */
+  w1: Float64Array;
+}
+
+/**
+ * PyTorch's `area_pixel_compute_source_index` for align_corners=False, plus the index/weight
+ * split of its linear kernels: s = scale·(d + 0.5) − 0.5 with scale = src/dst, negative s clamped
+ * to 0 (so the first output samples copy the edge instead of extrapolating), i0 = ⌊s⌋,
+ * i1 = min(i0 + 1, src − 1), λ = s − i0.
+ */
+function linearTaps(srcSize: number, dstSize: number): LinearTaps {
+  const i0 = new Int32Array(dstSize);
+  const i1 = new Int32Array(dstSize);
+  const w0 = new Float64Array(dstSize);
+  const w1 = new Float64Array(dstSize);
+  const scale = srcSize / dstSize;
+  for (let d = 0; d < dstSize; d++) {
+    let s = scale * (d + 0.5) - 0.5;
+    if (s < 0) s = 0;
+    // s < srcSize − 0.5 always holds, but guard against rounding so i0 never leaves the source.
+    const lo = Math.min(Math.floor(s), srcSize - 1);
+    const lambda = s - lo;
+    i0[d] = lo;
+    i1[d] = lo < srcSize - 1 ? lo + 1 : lo;
+    w1[d] = lambda;
+    w0[d] = 1 - lambda;
+  }
+  return { i0, i1, w0, w1 };
+}
+
+function checkDimensions(
+  logits: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  out: { length: number } | undefined,
+): void {
+  for (const [name, value] of [
+    ['srcWidth', srcWidth],
+    ['srcHeight', srcHeight],
+    ['dstWidth', dstWidth],
+    ['dstHeight', dstHeight],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  if (logits.length !== srcWidth * srcHeight) {
+    throw new RangeError(`logits has ${logits.length} values, expected ${srcWidth}×${srcHeight}`);
+  }
+  if (out !== undefined && out.length !== dstWidth * dstHeight) {
+    throw new RangeError(`out has ${out.length} elements, expected ${dstWidth}×${dstHeight}`);
+  }
+}
+
+/**
+ * Drives the separable resize: calls `emitRow(y, top, bottom, h0, h1)` once per destination row,
+ * where `top`/`bottom` are the two source rows already interpolated horizontally to dstWidth.
+ * Keeping the row loop here lets the threshold and float variants share every index computation
+ * while each keeps its own tight, monomorphic inner loop.
+ */
+function forEachBlendedRow(
+  logits: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  emitRow: (y: number, top: Float64Array, bottom: Float64Array, h0: number, h1: number) => void,
+): void {
+  const cols = linearTaps(srcWidth, dstWidth);
+  const rows = linearTaps(srcHeight, dstHeight);
+  const { i0: x0, i1: x1, w0: wx0, w1: wx1 } = cols;
+
+  // Two-slot cache of horizontally interpolated source rows. Destination rows walk the source
+  // monotonically, so a row is interpolated once and evicted only when no longer needed.
+  const slots = [new Float64Array(dstWidth), new Float64Array(dstWidth)] as const;
+  const slotRow = [-1, -1];
+
+  const interpolateSourceRow = (sourceRow: number, into: Float64Array): void => {
+    const base = sourceRow * srcWidth;
+    for (let x = 0; x < dstWidth; x++) {
+      into[x] = wx0[x] * logits[base + x0[x]] + wx1[x] * logits[base + x1[x]];
+    }
+  };
+
+  /** Returns the scratch row holding `sourceRow`, filling the slot not holding `keepRow` on a miss. */
+  const rowFor = (sourceRow: number, keepRow: number): Float64Array => {
+    if (slotRow[0] === sourceRow) return slots[0];
+    if (slotRow[1] === sourceRow) return slots[1];
+    const slot = slotRow[0] === keepRow ? 1 : 0;
+    interpolateSourceRow(sourceRow, slots[slot]);
+    slotRow[slot] = sourceRow;
+    return slots[slot];
+  };
+
+  for (let y = 0; y < dstHeight; y++) {
+    const r0 = rows.i0[y];
+    const r1 = rows.i1[y];
+    const top = rowFor(r0, r1);
+    const bottom = rowFor(r1, r0);
+    emitRow(y, top, bottom, rows.w0[y], rows.w1[y]);
+  }
+}
+
+/**
+ * Resize SAM 2 mask logits with PyTorch bilinear (align_corners=False) semantics and threshold them:
+ * a destination pixel is 1 when its interpolated logit is STRICTLY greater than `threshold`
+ * (SAM 2's `masks > mask_threshold`, so a logit of exactly 0 is outside).
+ *
+ * @param logits row-major srcWidth × srcHeight logits (e.g. SAM 2's 256 × 256 low-res mask)
+ * @param out optional reusable destination of exactly dstWidth × dstHeight bytes
+ * @returns `out` (or a new array) with 1 inside and 0 outside, row-major
+ */
+export function upsampleLogitsToMask(
+  logits: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  threshold = 0,
+  out?: Uint8Array,
+): Uint8Array {
+  checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
+  const mask = out ?? new Uint8Array(dstWidth * dstHeight);
+  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1) => {
+    const base = y * dstWidth;
+    for (let x = 0; x < dstWidth; x++) {
+      mask[base + x] = h0 * top[x] + h1 * bottom[x] > threshold ? 1 : 0;
+    }
+  });
+  return mask;
+}
+
+/**
+ * The same resize without thresholding: the interpolated logits themselves, stored as float32.
+ * Useful as a reference in tests and for callers that want soft edges (e.g. sigmoid alpha).
+ *
+ * @param out optional reusable destination of exactly dstWidth × dstHeight floats
+ */
+export function upsampleLogitsTo(
+  logits: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  out?: Float32Array,
+): Float32Array {
+  checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
+  const result = out ?? new Float32Array(dstWidth * dstHeight);
+  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1) => {
+    const base = y * dstWidth;
+    for (let x = 0; x < dstWidth; x++) {
+      result[base + x] = h0 * top[x] + h1 * bottom[x];
+    }
+  });
+  return result;
+}

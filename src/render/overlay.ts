@@ -1,0 +1,197 @@
+/**
+ * Paints the mask (fill + outline) and the prompts onto the overlay canvas.
+ *
+ * The mask is sampled once per DEVICE pixel of the displayed image (nearest natural pixel), so a
+ * 12 MP mask costs what the screen area costs, and edges stay crisp at any zoom and DPR.
+ */
+import type { Rect } from '../geometry/fit.js';
+import type { PromptBox, PromptPoint } from '../geometry/prompts.js';
+import type { BinaryMask } from '../mask/types.js';
+
+export interface OverlayStyle {
+  maskColor: [number, number, number];
+  maskOpacity: number;
+  outlineColor: [number, number, number];
+  outlineWidth: number;
+  positiveColor: string;
+  negativeColor: string;
+  boxColor: string;
+}
+
+export interface OverlayScene {
+  /** Displayed image rect in CSS px relative to the canvas. */
+  content: Rect;
+  imageWidth: number;
+  imageHeight: number;
+  mask: BinaryMask | null;
+  points: PromptPoint[];
+  box: PromptBox | null;
+  /** A box being dragged (not yet a prompt). */
+  draftBox?: PromptBox | null;
+  /** Keyboard cursor in image px, when visible. */
+  cursor?: { x: number; y: number } | null;
+}
+
+/** Point marker radius in CSS px (the hit target is larger: see POINT_HIT_RADIUS). */
+export const POINT_RADIUS = 6;
+
+export class OverlayPainter {
+  private _scratch: ImageData | null = null;
+  private _sampleX = new Int32Array(0);
+
+  constructor(private readonly _canvas: HTMLCanvasElement) {}
+
+  /** Matches the backing store to the CSS size × devicePixelRatio. Returns the DPR. */
+  resize(cssWidth: number, cssHeight: number, dpr: number): number {
+    const width = Math.max(1, Math.round(cssWidth * dpr));
+    const height = Math.max(1, Math.round(cssHeight * dpr));
+    if (this._canvas.width !== width || this._canvas.height !== height) {
+      this._canvas.width = width;
+      this._canvas.height = height;
+    }
+    return dpr;
+  }
+
+  paint(scene: OverlayScene, style: OverlayStyle, dpr: number) {
+    const ctx = this._canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this._canvas.width, this._canvas.height);
+    if (scene.mask) this._paintMask(ctx, scene, style, dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const toCss = (x: number, y: number) => ({
+      x: scene.content.x + (x / scene.imageWidth) * scene.content.width,
+      y: scene.content.y + (y / scene.imageHeight) * scene.content.height,
+    });
+    for (const box of [scene.box, scene.draftBox]) {
+      if (!box) continue;
+      const a = toCss(Math.min(box.x1, box.x2), Math.min(box.y1, box.y2));
+      const b = toCss(Math.max(box.x1, box.x2), Math.max(box.y1, box.y2));
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = style.boxColor;
+      ctx.setLineDash(box === scene.draftBox ? [6, 4] : []);
+      ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
+      ctx.setLineDash([]);
+    }
+    for (const point of scene.points) {
+      const p = toCss(point.x, point.y);
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, POINT_RADIUS, 0, Math.PI * 2);
+      ctx.fillStyle = point.label === 1 ? style.positiveColor : style.negativeColor;
+      ctx.fill();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#fff';
+      ctx.stroke();
+    }
+    if (scene.cursor) {
+      const p = toCss(scene.cursor.x, scene.cursor.y);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#fff';
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, 10, 0, Math.PI * 2);
+      ctx.moveTo(p.x - 16, p.y);
+      ctx.lineTo(p.x + 16, p.y);
+      ctx.moveTo(p.x, p.y - 16);
+      ctx.lineTo(p.x, p.y + 16);
+      ctx.stroke();
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+  }
+
+  private _paintMask(ctx: CanvasRenderingContext2D, scene: OverlayScene, style: OverlayStyle, dpr: number) {
+    const mask = scene.mask!;
+    // Device-pixel rect of the displayed image, clipped to the canvas.
+    const left = Math.max(0, Math.round(scene.content.x * dpr));
+    const top = Math.max(0, Math.round(scene.content.y * dpr));
+    const right = Math.min(this._canvas.width, Math.round((scene.content.x + scene.content.width) * dpr));
+    const bottom = Math.min(this._canvas.height, Math.round((scene.content.y + scene.content.height) * dpr));
+    const width = right - left;
+    const height = bottom - top;
+    if (width <= 0 || height <= 0) return;
+    if (!this._scratch || this._scratch.width !== width || this._scratch.height !== height) {
+      this._scratch = new ImageData(width, height);
+      this._sampleX = new Int32Array(width);
+    } else {
+      this._scratch.data.fill(0);
+    }
+    const out = new Uint32Array(this._scratch.data.buffer);
+    const scaleX = mask.width / (scene.content.width * dpr);
+    const scaleY = mask.height / (scene.content.height * dpr);
+    const offsetX = left - scene.content.x * dpr;
+    const offsetY = top - scene.content.y * dpr;
+    for (let x = 0; x < width; x++) {
+      this._sampleX[x] = Math.min(mask.width - 1, Math.max(0, Math.floor((x + offsetX + 0.5) * scaleX)));
+    }
+    const fill = packRgba(style.maskColor, style.maskOpacity);
+    const edge = packRgba(style.outlineColor, 1);
+    const data = mask.data;
+    const sampleX = this._sampleX;
+    const rowOf = (y: number) => Math.min(mask.height - 1, Math.max(0, Math.floor((y + offsetY + 0.5) * scaleY))) * mask.width;
+    const outline = Math.max(0, Math.round(style.outlineWidth * dpr));
+    // Fill pass, then an outline pass on the DISPLAY grid: a display pixel is edge when it is inside
+    // and any display pixel within `outline` is outside (cheap because it works on display pixels).
+    const inside = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) {
+      const row = rowOf(y);
+      const base = y * width;
+      for (let x = 0; x < width; x++) {
+        if (data[row + sampleX[x]]) {
+          inside[base + x] = 1;
+          out[base + x] = fill;
+        }
+      }
+    }
+    if (outline > 0) {
+      for (let y = 0; y < height; y++) {
+        const base = y * width;
+        for (let x = 0; x < width; x++) {
+          if (!inside[base + x]) continue;
+          if (isEdge(inside, width, height, x, y, outline)) out[base + x] = edge;
+        }
+      }
+    }
+    ctx.putImageData(this._scratch, left, top);
+  }
+}
+
+function isEdge(inside: Uint8Array, width: number, height: number, x: number, y: number, radius: number): boolean {
+  for (let d = 1; d <= radius; d++) {
+    if (x - d < 0 || x + d >= width || y - d < 0 || y + d >= height) return true;
+    if (!inside[y * width + x - d] || !inside[y * width + x + d] || !inside[(y - d) * width + x] || !inside[(y + d) * width + x]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** RGBA into one little-endian Uint32 (ImageData byte order R,G,B,A). */
+function packRgba([r, g, b]: [number, number, number], alpha: number): number {
+  const a = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
+  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/** Parses any CSS colour to RGB via a 1×1 canvas (the browser's own parser). */
+export function parseCssColor(value: string, fallback: [number, number, number]): [number, number, number] {
+  const text = value.trim();
+  if (!text) return fallback;
+  const ctx = colorContext();
+  if (!ctx) return fallback;
+  ctx.clearRect(0, 0, 1, 1);
+  ctx.fillStyle = '#000';
+  ctx.fillStyle = text;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+  return [r, g, b];
+}
+
+let colorCtx: CanvasRenderingContext2D | null | undefined;
+function colorContext() {
+  if (colorCtx === undefined) {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    colorCtx = canvas.getContext('2d', { willReadFrequently: true });
+  }
+  return colorCtx;
+}

@@ -1,0 +1,102 @@
+import { css } from 'lit';
+
+/**
+ * Defaults live on :host as custom properties so a page can theme every element at once.
+ * The look is neutral: a thin frame that fits an article, readable in light and dark schemes.
+ */
+export const styles = css`
+  :host {
+    --sam2-mask-color: #1e90ff;
+    --sam2-mask-opacity: 0.45;
+    --sam2-outline-color: #ffffff;
+    --sam2-outline-width: 2px;
+    --sam2-point-positive-color: #16a34a;
+    --sam2-point-negative-color: #dc2626;
+    --sam2-box-color: #facc15;
+    --sam2-accent-color: #2563eb;
+    --sam2-background: color-mix(in srgb, currentColor 6%, transparent);
+    --sam2-radius: 6px;
+    --sam2-touch-action: none;
+
+    display: block;
+    position: relative;
+    box-sizing: border-box;
+    max-width: 100%;
+    color-scheme: light dark;
+    contain: layout style;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  :host([disabled]) .frame {
+    cursor: default;
+    opacity: 0.7;
+  }
+  .frame {
+    position: relative;
+    width: 100%;
+    height: 100%;
+    overflow: hidden;
+    border-radius: var(--sam2-radius);
+    background: var(--sam2-background);
+    cursor: crosshair;
+    touch-action: var(--sam2-touch-action);
+    user-select: none;
+    -webkit-user-select: none;
+    -webkit-touch-callout: none;
+    outline: none;
+  }
+  :host(:focus-visible) .frame {
+    box-shadow: 0 0 0 3px var(--sam2-accent-color);
+  }
+  .image {
+    display: block;
+    width: 100%;
+    height: 100%;
+    object-fit: contain;
+    pointer-events: none;
+  }
+  .image.empty {
+    min-height: 120px;
+  }
+  .overlay {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    pointer-events: none;
+  }
+  .progress {
+    position: absolute;
+    left: 12px;
+    right: 12px;
+    bottom: 12px;
+    height: 6px;
+    border-radius: 3px;
+    background: color-mix(in srgb, Canvas 70%, transparent);
+    overflow: hidden;
+    pointer-events: none;
+  }
+  .progress > div {
+    height: 100%;
+    width: calc(var(--sam2-progress, 0) * 100%);
+    background: var(--sam2-accent-color);
+    transition: width 120ms linear;
+  }
+  .placeholder {
+    display: grid;
+    place-items: center;
+    min-height: 120px;
+    font: 14px/1.4 system-ui, sans-serif;
+    opacity: 0.7;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;

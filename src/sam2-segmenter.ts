@@ -1,0 +1,934 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { Task, TaskStatus } from '@lit/task';
+import { Sam2Error, isAbort, type Sam2ErrorCode } from './errors.js';
+import type {
+  ErrorDetail,
+  ImageEncodeDetail,
+  MaskChangeDetail,
+  MaskResult,
+  ModelLoadDetail,
+  ProgressDetail,
+} from './events.js';
+import { clientToImage, containRect, type Rect } from './geometry/fit.js';
+import { hasPrompts, normalizeBox, type PromptBox, type PromptPoint, type Prompts } from './geometry/prompts.js';
+import { LOW_RES_SIZE } from './geometry/model-frame.js';
+import { prepareImage, releaseDisplay, type ImageInput, type PreparedImage } from './image-input.js';
+import { fetchManifest, resolveManifest, type ModelManifest, type ResolvedManifest } from './model/manifest.js';
+import { getDefaultModelBase, modelManifestUrl, setDefaultModelBase } from './model/presets.js';
+import type { BBox, BinaryMask } from './mask/types.js';
+import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
+import { styles } from './sam2-segmenter.styles.js';
+import type { BackendPreference, LoadModelResult, WorkerStats } from './worker/protocol.js';
+import { getWorkerClient, setWorkerUrl } from './worker/worker-client.js';
+
+export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
+export type Sam2Status = (typeof SAM2_STATUSES)[number];
+export const BACKENDS = ['auto', 'webgpu', 'wasm'] as const;
+export const LOADING_MODES = ['lazy', 'eager'] as const;
+export type LoadingMode = (typeof LOADING_MODES)[number];
+
+/** Pointer travel (CSS px) that turns a press into a box drag. */
+const DRAG_THRESHOLD = 6;
+/** Radius (CSS px) around a point marker that counts as clicking it: a 24 px target. */
+const POINT_HIT_RADIUS = 12;
+
+interface LoadedModel extends LoadModelResult {
+  manifest: ResolvedManifest;
+}
+interface EncodedImage {
+  imageKey: string;
+  modelKey: string;
+  width: number;
+  height: number;
+}
+interface Candidates {
+  /** candidate-major 3×256×256 logits of the last decode */
+  logits: Float32Array;
+  scores: number[];
+}
+
+let elementCount = 0;
+const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
+
+/**
+ * `<sam2-segmenter>`: click to cut out an object, with Segment Anything 2 running in the
+ * visitor's browser (Web Worker + onnxruntime-web). Nothing leaves the visitor's machine.
+ *
+ * @summary Segment Anything 2 image segmentation as a drop-in element.
+ *
+ * @fires progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction}` while the model downloads/compiles and the image encodes.
+ * @fires model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
+ * @fires image-encode - `{width, height, ms}` when the image's embeddings are ready.
+ * @fires mask-change - `{mask, score, scores, maskIndex, bbox, area, prompts, source}` every time the mask changes (`mask` is null after clear()).
+ * @fires error - `{code, message, recoverable}`; does not bubble. The element stays usable.
+ *
+ * @csspart base - The frame holding the image and overlay.
+ * @csspart image - The displayed image.
+ * @csspart canvas - The overlay canvas (mask, outline, prompts).
+ * @csspart progress - The default progress bar.
+ *
+ * @slot placeholder - Shown before an image is set.
+ * @slot progress - Replaces the default progress bar.
+ *
+ * @cssprop [--sam2-mask-color=#1e90ff] - Mask fill colour.
+ * @cssprop [--sam2-mask-opacity=0.45] - Mask fill opacity.
+ * @cssprop [--sam2-outline-color=#ffffff] - Mask outline colour.
+ * @cssprop [--sam2-outline-width=2px] - Mask outline width.
+ * @cssprop [--sam2-point-positive-color=#16a34a] - Positive point colour.
+ * @cssprop [--sam2-point-negative-color=#dc2626] - Negative point colour.
+ * @cssprop [--sam2-box-color=#facc15] - Box prompt colour.
+ * @cssprop [--sam2-accent-color=#2563eb] - Progress bar and focus ring.
+ * @cssprop [--sam2-touch-action=none] - `touch-action` of the image area.
+ */
+export class Sam2Segmenter extends LitElement {
+  static override styles = styles;
+
+  /** Base URL that preset model names resolve against, for every element without `model-base`. */
+  static get modelBase(): string {
+    return getDefaultModelBase();
+  }
+  static set modelBase(base: string) {
+    setDefaultModelBase(base);
+  }
+
+  /** Where the worker bundle is served from (defaults to next to this script). Set before first use. */
+  static set workerUrl(url: string) {
+    setWorkerUrl(url);
+  }
+
+  /**
+   * Diagnostics from the shared worker: sessions created, models loaded, images encoded and
+   * held, decodes run, WASM threads. Starts no worker if none is running.
+   */
+  static async workerStats(): Promise<WorkerStats | null> {
+    const client = getWorkerClient();
+    return client.started ? client.request({ type: 'stats' }) : null;
+  }
+
+  /** Image URL (same-origin or served with CORS headers). */
+  @property({ reflect: true, noAccessor: true })
+  get src(): string | null {
+    return this._src;
+  }
+  set src(value: string | null) {
+    const old = this._src;
+    if (value === old) return;
+    this._src = value;
+    this._resetForNewImage();
+    this.requestUpdate('src', old);
+  }
+
+  /** The image as an object: Blob, File, ImageBitmap, HTMLImageElement, HTMLCanvasElement or ImageData. Takes precedence over `src`. */
+  @property({ attribute: false, noAccessor: true })
+  get image(): ImageInput | null {
+    return this._image;
+  }
+  set image(value: ImageInput | null) {
+    const old = this._image;
+    if (value === old) return;
+    this._image = value;
+    this._resetForNewImage();
+    this.requestUpdate('image', old);
+  }
+
+  // A new image invalidates prompts and mask at once (not at the next render), so prompts set
+  // right after `src` belong to the new image.
+  private _src: string | null = null;
+  private _image: ImageInput | null = null;
+
+  /** `tiny` | `small` | `base-plus` | `large`, a model manifest URL, or (property) a manifest object. */
+  @property() model: string | ModelManifest = 'tiny';
+
+  /** Base URL that preset names resolve against (self-hosting, mirrors). */
+  @property({ attribute: 'model-base' }) modelBase: string | null = null;
+
+  /** `auto` (WebGPU if usable, else WASM) | `webgpu` | `wasm`. */
+  @property() backend: BackendPreference = 'auto';
+
+  /** Mask logit threshold (0 = probability 0.5). */
+  @property({ type: Number }) threshold = 0;
+
+  /** `lazy`: load when near the viewport or on first interaction; `eager`: load at once. */
+  @property() loading: LoadingMode = 'lazy';
+
+  /** Show the mask a click would give while the pointer hovers. */
+  @property({ type: Boolean, attribute: 'hover-preview' }) hoverPreview = false;
+
+  /** Ignore pointer and keyboard prompting (methods still work). */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+
+  /** Accessible name of the image. */
+  @property() alt = '';
+
+  @state() private _status: Sam2Status = 'idle';
+  @state() private _progress: ProgressDetail | null = null;
+  @state() private _active = false;
+  @state() private _generation = 0;
+  @state() private _decoding = false;
+
+  @query('.frame') private _frame!: HTMLElement;
+  @query('.overlay') private _overlay!: HTMLCanvasElement;
+  @query('canvas.image') private _displayCanvas?: HTMLCanvasElement;
+
+  private readonly _id = ++elementCount;
+  private readonly _client = getWorkerClient();
+  private _painter: OverlayPainter | null = null;
+  private _resizeObserver: ResizeObserver | null = null;
+  private _intersectionObserver: IntersectionObserver | null = null;
+  private _dprQuery: MediaQueryList | null = null;
+  private _imageCounter = 0;
+
+  private _prompts: Prompts = { points: [], box: null };
+  private _undoStack: Prompts[] = [];
+  private _redoStack: Prompts[] = [];
+  private _result: MaskResult | null = null;
+  private _candidates: Candidates | null = null;
+  /** The chosen candidate's logits, fed back as `mask_input` on the next click (refinement). */
+  private _maskInput: Float32Array | null = null;
+  private _decodeController: AbortController | null = null;
+  private _pendingDecode: Array<{ resolve(r: MaskResult | null): void; reject(e: unknown): void; source: 'user' | 'api' }> = [];
+  private _display: PreparedImage['display'] | null = null;
+  private _drag: { pointerId: number; startX: number; startY: number; start: { x: number; y: number }; box: PromptBox | null; button: number; shift: boolean } | null = null;
+  private _cursor: { x: number; y: number } | null = null;
+  private _announcement = '';
+
+  private readonly _onCrash = () => {
+    // Sessions and embeddings died with the worker: bumping the generation re-runs the tasks.
+    this._generation = this._client.generation + 1;
+  };
+
+  // --- async state ---------------------------------------------------------------------------
+
+  private readonly _modelTask = new Task(this, {
+    args: () => [this.model, this.modelBase, this.backend, this._active, this._generation] as const,
+    task: async ([model, modelBase, backend, active], { signal }): Promise<LoadedModel | null> => {
+      if (!active) return null;
+      this._progress = null;
+      const manifest =
+        typeof model === 'string'
+          ? await fetchManifest(modelManifestUrl(model, modelBase, document.baseURI), signal)
+          : resolveManifest(model, document.baseURI);
+      const result = await this._client.request(
+        { type: 'load-model', manifest, backend },
+        { signal, onProgress: (detail) => this._onProgress(detail) },
+      );
+      signal.throwIfAborted();
+      this._emit<ModelLoadDetail>('model-load', { model: manifest.name, ...result });
+      return { manifest, ...result };
+    },
+    onError: (error) => this._reportError(error, 'model-fetch-failed'),
+  });
+
+  private readonly _imageTask = new Task(this, {
+    args: () => [this.image ?? this.src] as const,
+    task: async ([input]): Promise<PreparedImage | null> => {
+      if (input === null || input === undefined || input === '') return null;
+      return prepareImage(input, document.baseURI);
+    },
+    onComplete: (prepared) => this._setDisplay(prepared?.display ?? null),
+    onError: (error) => this._reportError(error, 'image-load-failed'),
+  });
+
+  private readonly _encodeTask = new Task(this, {
+    args: () => [this._imageTask.value ?? null, this._modelTask.value ?? null] as const,
+    task: async ([prepared, model], { signal }): Promise<EncodedImage | null> => {
+      if (!prepared || !model) return null;
+      const started = performance.now();
+      const imageKey = `${this._id}:${++this._imageCounter}`;
+      // Pixel sources are transferred, so each encode sends a fresh copy of the display bitmap.
+      const source =
+        prepared.source.kind === 'bitmap' && 'bitmap' in prepared.display
+          ? { kind: 'bitmap' as const, bitmap: await createImageBitmap(prepared.display.bitmap) }
+          : prepared.source;
+      const transfer = source.kind === 'bitmap' ? [source.bitmap] : [];
+      const { width, height } = await this._client.request(
+        { type: 'encode', modelKey: model.manifest.key, imageKey, source },
+        { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
+      );
+      signal.throwIfAborted();
+      this._releaseEncoded();
+      const encoded = { imageKey, modelKey: model.manifest.key, width, height };
+      this._encoded = encoded;
+      this._encodeMs = performance.now() - started;
+      return encoded;
+    },
+    onComplete: (encoded) => {
+      if (!encoded) return;
+      // @lit/task calls this just before it marks the task complete; a microtask later `status`
+      // already reads 'ready' in the listeners of image-encode.
+      queueMicrotask(() => {
+        if (this._encoded !== encoded) return;
+        this._emit<ImageEncodeDetail>('image-encode', { width: encoded.width, height: encoded.height, ms: this._encodeMs });
+        this._flushPendingDecodes();
+        this._paint();
+      });
+    },
+    onError: (error) => {
+      this._failPendingDecodes(error);
+      this._reportError(error, 'encode-failed');
+    },
+  });
+
+  private _encoded: EncodedImage | null = null;
+  private _encodeMs = 0;
+
+  // --- lifecycle -----------------------------------------------------------------------------
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this._client.addEventListener('crash', this._onCrash);
+    if (this.loading === 'eager') this._active = true;
+    else this._observeVisibility();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this._client.removeEventListener('crash', this._onCrash);
+    this._intersectionObserver?.disconnect();
+    this._intersectionObserver = null;
+    this._resizeObserver?.disconnect();
+    this._resizeObserver = null;
+    this._dprQuery?.removeEventListener('change', this._onDprChange);
+    this._decodeController?.abort();
+  }
+
+  protected override firstUpdated() {
+    this._painter = new OverlayPainter(this._overlay);
+    this._resizeObserver = new ResizeObserver(() => this._paint());
+    this._resizeObserver.observe(this._frame);
+    this._watchDpr();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>) {
+    if (changed.has('loading') && this.loading === 'eager') this._active = true;
+    this._status = this._computeStatus();
+  }
+
+  protected override updated(changed: PropertyValues<this>) {
+    if (this.getAttribute('status') !== this._status) this.setAttribute('status', this._status);
+    if (changed.has('threshold') && changed.get('threshold') !== undefined) void this._rerender('api');
+    this._paint();
+  }
+
+  private _observeVisibility() {
+    if (this._active || this._intersectionObserver) return;
+    this._intersectionObserver = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          this._activate();
+        }
+      },
+      { rootMargin: '200px' },
+    );
+    this._intersectionObserver.observe(this);
+  }
+
+  private _activate() {
+    this._active = true;
+    this._intersectionObserver?.disconnect();
+    this._intersectionObserver = null;
+  }
+
+  private _computeStatus(): Sam2Status {
+    const model = this._modelTask.status;
+    const image = this._imageTask.status;
+    const encode = this._encodeTask.status;
+    if (model === TaskStatus.ERROR || image === TaskStatus.ERROR || encode === TaskStatus.ERROR) return 'error';
+    if (model === TaskStatus.PENDING) return 'loading';
+    if (image === TaskStatus.PENDING || encode === TaskStatus.PENDING) return this._modelTask.value ? 'encoding' : 'loading';
+    if (this._encoded && encode === TaskStatus.COMPLETE) return this._decoding ? 'decoding' : 'ready';
+    return 'idle';
+  }
+
+  /** Current state: `idle | loading | encoding | ready | decoding | error` (reflected as an attribute). */
+  get status(): Sam2Status {
+    return this._computeStatus();
+  }
+
+  /** The latest mask result, or null. */
+  get result(): MaskResult | null {
+    return this._result;
+  }
+
+  /** Natural size of the encoded image, or null. */
+  get imageSize(): { width: number; height: number } | null {
+    return this._encoded ? { width: this._encoded.width, height: this._encoded.height } : null;
+  }
+
+  /** A copy of the current prompts (image pixels). */
+  get prompts(): Prompts {
+    return clonePrompts(this._prompts);
+  }
+
+  // --- public methods ------------------------------------------------------------------------
+
+  /** Adds a point in natural-image pixels (label 1 = include, 0 = exclude) and segments. */
+  addPoint(x: number, y: number, label: 0 | 1 = 1): Promise<MaskResult | null> {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      return Promise.reject(new Sam2Error('invalid-argument', `addPoint needs finite coordinates, got (${x}, ${y})`));
+    }
+    this._commit({ points: [...this._prompts.points, { x, y, label: label === 0 ? 0 : 1 }], box: this._prompts.box }, true);
+    return this._decode('api');
+  }
+
+  /** Sets or removes (null) the box prompt, in natural-image pixels, and segments. */
+  setBox(box: PromptBox | null): Promise<MaskResult | null> {
+    this._commit({ points: this._prompts.points, box: box ? normalizeBox(box) : null }, false);
+    return this._decode('api');
+  }
+
+  /** Replaces all prompts and segments. */
+  setPrompts(prompts: Partial<Prompts>): Promise<MaskResult | null> {
+    this._commit({ points: (prompts.points ?? []).map((p) => ({ x: p.x, y: p.y, label: p.label === 0 ? 0 : 1 })), box: prompts.box ? normalizeBox(prompts.box) : null }, false);
+    return this._decode('api');
+  }
+
+  /** Steps back through the prompt history. */
+  undo(): Promise<MaskResult | null> {
+    const previous = this._undoStack.pop();
+    if (!previous) return Promise.resolve(this._result);
+    this._redoStack.push(clonePrompts(this._prompts));
+    this._prompts = previous;
+    this._maskInput = null;
+    return this._decode('api');
+  }
+
+  /** Re-applies an undone prompt change. */
+  redo(): Promise<MaskResult | null> {
+    const next = this._redoStack.pop();
+    if (!next) return Promise.resolve(this._result);
+    this._undoStack.push(clonePrompts(this._prompts));
+    this._prompts = next;
+    this._maskInput = null;
+    return this._decode('api');
+  }
+
+  /** Removes every prompt and the mask (fires `mask-change` with `mask: null`). */
+  clear(): void {
+    if (hasPrompts(this._prompts)) this._commit({ points: [], box: null }, false);
+    void this._decode('api');
+  }
+
+  /** Shows another of the decoder's candidate masks (index into `scores`). */
+  async selectMask(index: number): Promise<MaskResult | null> {
+    const candidates = this._candidates;
+    if (!candidates || !this._encoded) throw new Sam2Error('not-ready', 'There is no mask to choose from yet');
+    if (!Number.isInteger(index) || index < 0 || index >= candidates.scores.length) {
+      throw new Sam2Error('invalid-argument', `selectMask(${index}): there are ${candidates.scores.length} candidates`);
+    }
+    this._selectedIndex = index;
+    return this._rerender('api');
+  }
+
+  /**
+   * Segments with the given prompts (or the current ones) and resolves with the result once the
+   * model and image are ready. Starts loading if the element was waiting (lazy).
+   */
+  async segment(prompts?: Partial<Prompts>): Promise<MaskResult> {
+    this._activate();
+    if (prompts) {
+      this._commit({ points: (prompts.points ?? []).map((p) => ({ x: p.x, y: p.y, label: p.label === 0 ? 0 : 1 })), box: prompts.box ? normalizeBox(prompts.box) : null }, false);
+    }
+    const result = await this._decode('api', true);
+    if (!result) throw new Sam2Error('aborted', 'A newer prompt change superseded this segmentation');
+    return result;
+  }
+
+  // --- prompts & decoding --------------------------------------------------------------------
+
+  private _selectedIndex: number | null = null;
+
+  private _commit(next: Prompts, refine: boolean) {
+    this._undoStack.push(clonePrompts(this._prompts));
+    this._redoStack = [];
+    this._prompts = clonePrompts(next);
+    this._selectedIndex = null;
+    // Refinement (official predictor): only a click added to the same object reuses the logits.
+    if (!refine) this._maskInput = null;
+    this._paint();
+  }
+
+  /**
+   * Runs the decoder for the current prompts. Latest wins: an older decode still in flight is
+   * aborted and its result never painted. Resolves null when superseded.
+   */
+  private _decode(source: 'user' | 'api', rejectIfNotReady = false): Promise<MaskResult | null> {
+    this._activate();
+    if (!hasPrompts(this._prompts)) {
+      this._decodeController?.abort();
+      const hadMask = this._result?.mask != null;
+      this._setResult(null);
+      if (hadMask || source === 'api') this._emitMask(source);
+      return Promise.resolve(this._result);
+    }
+    if (!this._encoded || this._encodeTask.status !== TaskStatus.COMPLETE) {
+      if (rejectIfNotReady && !this.image && !this.src) {
+        return Promise.reject(new Sam2Error('not-ready', 'Set `src` or `image` before segmenting'));
+      }
+      if (this._encodeTask.status === TaskStatus.ERROR || this._modelTask.status === TaskStatus.ERROR) {
+        const error = this._encodeTask.error ?? this._modelTask.error ?? this._imageTask.error;
+        if (rejectIfNotReady) return Promise.reject(Sam2Error.from(error, 'not-ready'));
+      }
+      return new Promise((resolve, reject) => this._pendingDecode.push({ resolve, reject, source }));
+    }
+    return this._runDecode(source);
+  }
+
+  private _flushPendingDecodes() {
+    const pending = this._pendingDecode.splice(0);
+    if (!pending.length) return;
+    const source = pending.some((p) => p.source === 'user') ? 'user' : 'api';
+    this._runDecode(source).then(
+      (result) => pending.forEach((p) => p.resolve(result)),
+      (error) => pending.forEach((p) => p.reject(error)),
+    );
+  }
+
+  private _failPendingDecodes(error: unknown) {
+    for (const p of this._pendingDecode.splice(0)) p.reject(Sam2Error.from(error, 'not-ready'));
+  }
+
+  private async _runDecode(source: 'user' | 'api'): Promise<MaskResult | null> {
+    const encoded = this._encoded!;
+    this._decodeController?.abort();
+    const controller = new AbortController();
+    this._decodeController = controller;
+    const prompts = clonePrompts(this._prompts);
+    this._decoding = true;
+    try {
+      const result = await this._client.request(
+        {
+          type: 'decode',
+          modelKey: encoded.modelKey,
+          imageKey: encoded.imageKey,
+          prompts,
+          maskInput: this._maskInput,
+          threshold: this.threshold,
+          maskIndex: this._selectedIndex,
+        },
+        { signal: controller.signal },
+      );
+      if (controller.signal.aborted || this._encoded !== encoded) return null;
+      this._candidates = { logits: result.lowResLogits, scores: result.scores };
+      this._maskInput = candidateLogits(result.lowResLogits, result.maskIndex);
+      this._setResult({
+        mask: { width: result.width, height: result.height, data: result.data },
+        score: result.scores[result.maskIndex],
+        scores: result.scores,
+        maskIndex: result.maskIndex,
+        bbox: result.bbox,
+        area: result.area,
+        prompts,
+      });
+      this._emitMask(source);
+      return this._result;
+    } catch (error) {
+      if (isAbort(error) || controller.signal.aborted) return null;
+      this._reportError(error, 'decode-failed');
+      throw Sam2Error.from(error, 'decode-failed');
+    } finally {
+      if (this._decodeController === controller) {
+        this._decodeController = null;
+        this._decoding = false;
+      }
+    }
+  }
+
+  /** Re-thresholds / switches candidate without running the decoder. */
+  private async _rerender(source: 'user' | 'api'): Promise<MaskResult | null> {
+    const candidates = this._candidates;
+    const encoded = this._encoded;
+    const previous = this._result;
+    if (!candidates || !encoded || !previous?.mask) return previous;
+    const index = this._selectedIndex ?? previous.maskIndex;
+    const logits = candidateLogits(candidates.logits, index);
+    try {
+      const rendered = await this._client.request(
+        { type: 'render', logits, width: encoded.width, height: encoded.height, threshold: this.threshold },
+        { transfer: [logits.buffer] },
+      );
+      if (this._candidates !== candidates) return null;
+      this._maskInput = candidateLogits(candidates.logits, index);
+      this._setResult({
+        ...previous,
+        mask: { width: rendered.width, height: rendered.height, data: rendered.data },
+        score: candidates.scores[index],
+        maskIndex: index,
+        bbox: rendered.bbox,
+        area: rendered.area,
+      });
+      this._emitMask(source);
+      return this._result;
+    } catch (error) {
+      this._reportError(error, 'decode-failed');
+      throw Sam2Error.from(error, 'decode-failed');
+    }
+  }
+
+  private _setResult(result: MaskResult | null) {
+    this._result = result;
+    if (!result) {
+      this._candidates = null;
+      this._maskInput = null;
+    }
+    this._announce();
+    this._paint();
+  }
+
+  private _emitMask(source: 'user' | 'api') {
+    const result = this._result;
+    const detail: MaskChangeDetail = result
+      ? { ...result, prompts: clonePrompts(result.prompts), source }
+      : { mask: null, score: 0, scores: [], maskIndex: -1, bbox: { ...EMPTY_BOX }, area: 0, prompts: clonePrompts(this._prompts), source };
+    this._emit<MaskChangeDetail>('mask-change', detail);
+  }
+
+  private _resetForNewImage() {
+    this._decodeController?.abort();
+    this._releaseEncoded();
+    const hadMask = this._result?.mask != null;
+    this._prompts = { points: [], box: null };
+    this._undoStack = [];
+    this._redoStack = [];
+    this._selectedIndex = null;
+    this._setResult(null);
+    if (hadMask) this._emitMask('api');
+  }
+
+  private _releaseEncoded() {
+    if (!this._encoded) return;
+    const { imageKey } = this._encoded;
+    this._encoded = null;
+    if (this._client.started) void this._client.request({ type: 'release-image', imageKey }).catch(() => {});
+  }
+
+  // --- events ------------------------------------------------------------------------------
+
+  private _emit<T>(type: string, detail: T) {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private _onProgress(detail: ProgressDetail) {
+    // Progress only moves forward within a phase (parallel parts may report out of order).
+    const previous = this._progress;
+    if (previous && previous.phase === detail.phase && detail.fraction < previous.fraction) return;
+    this._progress = detail;
+    this._emit<ProgressDetail>('progress', detail);
+  }
+
+  private _reportError(error: unknown, fallback: Sam2ErrorCode) {
+    if (isAbort(error)) return;
+    const e = Sam2Error.from(error, fallback);
+    // Tasks report errors just before they change status; listeners should see 'error'.
+    queueMicrotask(() => this.dispatchEvent(
+      new CustomEvent<ErrorDetail>('error', {
+        detail: { code: e.code, message: e.message, recoverable: e.recoverable },
+        bubbles: false,
+        composed: false,
+      }),
+    ));
+  }
+
+  private _announce() {
+    const r = this._result;
+    if (!r?.mask) {
+      this._announcement = '';
+      return;
+    }
+    const pct = ((100 * r.area) / (r.mask.width * r.mask.height)).toFixed(r.area && r.area * 1000 < r.mask.width * r.mask.height ? 1 : 0);
+    const n = r.prompts.points.length;
+    this._announcement = `Mask: ${pct}% of the image, ${n} point${n === 1 ? '' : 's'}${r.prompts.box ? ', 1 box' : ''}`;
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
+
+  private _setDisplay(display: PreparedImage['display'] | null) {
+    if (display === this._display) return;
+    releaseDisplay(this._display);
+    this._display = display;
+    this.requestUpdate();
+  }
+
+  private _onDprChange = () => {
+    this._watchDpr();
+    this._paint();
+  };
+
+  private _watchDpr() {
+    this._dprQuery?.removeEventListener('change', this._onDprChange);
+    this._dprQuery = matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+    this._dprQuery.addEventListener('change', this._onDprChange);
+  }
+
+  /** The displayed image rect in CSS px relative to the frame. */
+  private _contentRect(): Rect | null {
+    const size = this.imageSize ?? this._displaySize();
+    if (!size || !this._frame) return null;
+    return containRect({ width: this._frame.clientWidth, height: this._frame.clientHeight }, size.width, size.height);
+  }
+
+  private _displaySize(): { width: number; height: number } | null {
+    const display = this._display;
+    if (!display) return null;
+    if ('bitmap' in display) return { width: display.bitmap.width, height: display.bitmap.height };
+    const img = this.renderRoot.querySelector<HTMLImageElement>('img.image');
+    return img?.naturalWidth ? { width: img.naturalWidth, height: img.naturalHeight } : null;
+  }
+
+  private _paint() {
+    if (!this._painter || !this._frame) return;
+    const width = this._frame.clientWidth;
+    const height = this._frame.clientHeight;
+    const dpr = this._painter.resize(width, height, window.devicePixelRatio || 1);
+    const content = this._contentRect();
+    const size = this.imageSize ?? this._displaySize();
+    if (!content || !size) {
+      this._painter.paint({ content: { x: 0, y: 0, width: 0, height: 0 }, imageWidth: 1, imageHeight: 1, mask: null, points: [], box: null }, this._style(), dpr);
+      return;
+    }
+    this._painter.paint(
+      {
+        content,
+        imageWidth: size.width,
+        imageHeight: size.height,
+        mask: this._result?.mask ?? null,
+        points: this._prompts.points,
+        box: this._prompts.box,
+        draftBox: this._drag?.box ?? null,
+        cursor: this._cursor,
+      },
+      this._style(),
+      dpr,
+    );
+    if (this._displayCanvas && this._display && 'bitmap' in this._display) {
+      const canvas = this._displayCanvas;
+      const bitmap = this._display.bitmap;
+      if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+        canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+      }
+    }
+  }
+
+  private _style(): OverlayStyle {
+    const css = getComputedStyle(this);
+    const read = (name: string) => css.getPropertyValue(name).trim();
+    const px = (value: string, fallback: number) => (Number.isFinite(parseFloat(value)) ? parseFloat(value) : fallback);
+    return {
+      maskColor: parseCssColor(read('--sam2-mask-color'), [30, 144, 255]),
+      maskOpacity: px(read('--sam2-mask-opacity'), 0.45),
+      outlineColor: parseCssColor(read('--sam2-outline-color'), [255, 255, 255]),
+      outlineWidth: px(read('--sam2-outline-width'), 2),
+      positiveColor: read('--sam2-point-positive-color') || '#16a34a',
+      negativeColor: read('--sam2-point-negative-color') || '#dc2626',
+      boxColor: read('--sam2-box-color') || '#facc15',
+    };
+  }
+
+  // --- pointer & keyboard --------------------------------------------------------------------
+
+  private _toImage(event: { clientX: number; clientY: number }) {
+    const size = this.imageSize;
+    const content = this._contentRect();
+    if (!size || !content) return null;
+    const frame = this._frame.getBoundingClientRect();
+    return clientToImage(event.clientX, event.clientY, { ...content, x: content.x + frame.x, y: content.y + frame.y }, size.width, size.height);
+  }
+
+  /** Index of the point under the pointer (within a 24 px target), or -1. */
+  private _pointAt(event: { clientX: number; clientY: number }): number {
+    const size = this.imageSize;
+    const content = this._contentRect();
+    if (!size || !content) return -1;
+    const frame = this._frame.getBoundingClientRect();
+    let best = -1;
+    let bestDistance = POINT_HIT_RADIUS;
+    this._prompts.points.forEach((point, i) => {
+      const x = frame.x + content.x + (point.x / size.width) * content.width;
+      const y = frame.y + content.y + (point.y / size.height) * content.height;
+      const distance = Math.hypot(event.clientX - x, event.clientY - y);
+      if (distance <= bestDistance) {
+        best = i;
+        bestDistance = distance;
+      }
+    });
+    return best;
+  }
+
+  private _onPointerDown = (event: PointerEvent) => {
+    this._activate();
+    if (this.disabled || !event.isPrimary || (event.button !== 0 && event.button !== 2)) return;
+    const start = this._toImage(event);
+    if (!start) return;
+    event.preventDefault();
+    this.focus({ preventScroll: true });
+    this._frame.setPointerCapture?.(event.pointerId);
+    this._drag = { pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, start, box: null, button: event.button, shift: event.shiftKey || event.altKey };
+  };
+
+  private _onPointerMove = (event: PointerEvent) => {
+    const drag = this._drag;
+    if (!drag || drag.pointerId !== event.pointerId) return;
+    if (!drag.box && Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY) < DRAG_THRESHOLD) return;
+    const size = this.imageSize;
+    const content = this._contentRect();
+    if (!size || !content) return;
+    const frame = this._frame.getBoundingClientRect();
+    const x = ((event.clientX - frame.x - content.x) / content.width) * size.width;
+    const y = ((event.clientY - frame.y - content.y) / content.height) * size.height;
+    drag.box = { x1: drag.start.x, y1: drag.start.y, x2: clamp(x, 0, size.width), y2: clamp(y, 0, size.height) };
+    this._paint();
+  };
+
+  private _onPointerUp = (event: PointerEvent) => {
+    const drag = this._drag;
+    if (!drag || drag.pointerId !== event.pointerId) return;
+    this._drag = null;
+    if (drag.box) {
+      this._commit({ points: this._prompts.points, box: normalizeBox(drag.box) }, false);
+      void this._decode('user').catch(() => {});
+      return;
+    }
+    const hit = this._pointAt(event);
+    if (hit >= 0) {
+      this._commit({ points: this._prompts.points.filter((_, i) => i !== hit), box: this._prompts.box }, false);
+    } else {
+      const label: 0 | 1 = drag.button === 2 || drag.shift ? 0 : 1;
+      this._commit({ points: [...this._prompts.points, { ...drag.start, label }], box: this._prompts.box }, true);
+    }
+    void this._decode('user').catch(() => {});
+  };
+
+  private _onPointerCancel = () => {
+    this._drag = null;
+    this._paint();
+  };
+
+  private _onContextMenu = (event: Event) => {
+    // Right-click is a negative point, not the browser menu.
+    if (this.imageSize) event.preventDefault();
+  };
+
+  private _onKeyDown = (event: KeyboardEvent) => {
+    const mod = event.ctrlKey || event.metaKey;
+    if (mod && event.key.toLowerCase() === 'z') {
+      event.preventDefault();
+      void (event.shiftKey ? this.redo() : this.undo()).catch(() => {});
+      return;
+    }
+    if (event.key === 'Escape') {
+      if (hasPrompts(this._prompts) || this._result) {
+        event.preventDefault();
+        this.clear();
+      }
+      return;
+    }
+    if (this.disabled) return;
+    const size = this.imageSize;
+    if (!size) return;
+    const arrows: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (event.key in arrows) {
+      event.preventDefault();
+      const step = (event.shiftKey ? 0.1 : 0.02) * Math.max(size.width, size.height);
+      const cursor = this._cursor ?? { x: size.width / 2, y: size.height / 2 };
+      const [dx, dy] = arrows[event.key];
+      this._cursor = { x: clamp(cursor.x + dx * step, 0, size.width - 1), y: clamp(cursor.y + dy * step, 0, size.height - 1) };
+      this._paint();
+      return;
+    }
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      const cursor = this._cursor ?? { x: size.width / 2, y: size.height / 2 };
+      this._cursor = cursor;
+      this._commit({ points: [...this._prompts.points, { ...cursor, label: event.shiftKey ? 0 : 1 }], box: this._prompts.box }, true);
+      void this._decode('user').catch(() => {});
+      return;
+    }
+    if (event.key === 'Delete' || event.key === 'Backspace') {
+      if (!this._prompts.points.length) return;
+      event.preventDefault();
+      this._commit({ points: this._prompts.points.slice(0, -1), box: this._prompts.box }, false);
+      void this._decode('user').catch(() => {});
+    }
+  };
+
+  // --- template ------------------------------------------------------------------------------
+
+  protected override render() {
+    const display = this._display;
+    const showProgress = this._status === 'loading' || this._status === 'encoding';
+    const fraction = this._progress?.fraction ?? 0;
+    const label = this.alt || 'Image to segment';
+    const statusText = this._statusText();
+    return html`
+      <div
+        class="frame"
+        part="base"
+        role="application"
+        aria-label=${`${label}. Click to select an object; Shift-click to exclude; arrow keys and Enter to place points.`}
+        aria-busy=${showProgress ? 'true' : 'false'}
+        @pointerdown=${this._onPointerDown}
+        @pointermove=${this._onPointerMove}
+        @pointerup=${this._onPointerUp}
+        @pointercancel=${this._onPointerCancel}
+        @contextmenu=${this._onContextMenu}
+        @keydown=${this._onKeyDown}
+      >
+        ${display
+          ? 'bitmap' in display
+            ? html`<canvas class="image" part="image" role="img" aria-label=${label}></canvas>`
+            : html`<img class="image" part="image" src=${display.url} alt=${label} crossorigin="anonymous" draggable="false" @load=${() => this._paint()} />`
+          : html`<slot name="placeholder"><div class="placeholder">${this.src || this.image ? '' : 'No image'}</div></slot>`}
+        <canvas class="overlay" part="canvas" aria-hidden="true"></canvas>
+        ${showProgress
+          ? html`<slot name="progress"
+              ><div class="progress" part="progress" role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(fraction * 100)} style=${`--sam2-progress:${fraction}`}><div></div></div
+            ></slot>`
+          : nothing}
+        <div class="sr-only" role="status" aria-live="polite">${statusText}</div>
+      </div>
+    `;
+  }
+
+  private _statusText(): string {
+    switch (this._status) {
+      case 'loading': {
+        const p = this._progress;
+        return p?.phase === 'download' ? `Loading model ${Math.round(p.fraction * 100)}%` : 'Loading model';
+      }
+      case 'encoding':
+        return 'Analysing image';
+      case 'error':
+        return 'Error';
+      case 'ready':
+      case 'decoding':
+        return this._announcement || 'Ready';
+      default:
+        return '';
+    }
+  }
+}
+
+function clonePrompts(prompts: Prompts): Prompts {
+  return { points: prompts.points.map((p): PromptPoint => ({ x: p.x, y: p.y, label: p.label })), box: prompts.box ? { ...prompts.box } : null };
+}
+
+function candidateLogits(all: Float32Array, index: number): Float32Array {
+  const plane = LOW_RES_SIZE * LOW_RES_SIZE;
+  return all.slice(index * plane, (index + 1) * plane);
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+export type { BinaryMask };
+
+if (!customElements.get('sam2-segmenter')) customElements.define('sam2-segmenter', Sam2Segmenter);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sam2-segmenter': Sam2Segmenter;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Messages between the element side (worker-client.ts) and sam2.worker.ts. Types only: no DOM,
+ * no onnxruntime imports, so both sides can share it.
+ */
+import type { SerializedSam2Error } from '../errors.js';
+import type { Backend, ProgressDetail } from '../events.js';
+import type { Prompts } from '../geometry/prompts.js';
+import type { ResolvedManifest } from '../model/manifest.js';
+import type { BBox } from '../mask/types.js';
+
+export type BackendPreference = 'auto' | Backend;
+
+/** Image sources the worker can decode. Bitmaps and ImageData are transferred, not copied. */
+export type WorkerImageSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'blob'; blob: Blob }
+  | { kind: 'bitmap'; bitmap: ImageBitmap }
+  | { kind: 'image-data'; imageData: ImageData };
+
+export interface LoadModelRequest {
+  type: 'load-model';
+  manifest: ResolvedManifest;
+  backend: BackendPreference;
+}
+export interface LoadModelResult {
+  source: 'network' | 'cache';
+  backend: Backend;
+  threads: number;
+}
+
+export interface EncodeRequest {
+  type: 'encode';
+  modelKey: string;
+  /** Names this image's embeddings inside the worker until released. */
+  imageKey: string;
+  source: WorkerImageSource;
+}
+export interface EncodeResult {
+  width: number;
+  height: number;
+}
+
+export interface DecodeRequest {
+  type: 'decode';
+  modelKey: string;
+  imageKey: string;
+  prompts: Prompts;
+  /** 256x256 logits of the previous best candidate for refinement, or null. */
+  maskInput: Float32Array | null;
+  threshold: number;
+  /** Candidate to upsample; null = highest predicted IoU. */
+  maskIndex: number | null;
+}
+export interface MaskPayload {
+  /** Natural-size mask, 1 = inside, row-major (transferred). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  bbox: BBox;
+  area: number;
+}
+export interface DecodeResult extends MaskPayload {
+  scores: number[];
+  maskIndex: number;
+  /** All candidates' 256x256 logits, candidate-major (transferred). */
+  lowResLogits: Float32Array;
+}
+
+export interface RenderRequest {
+  type: 'render';
+  /** One candidate's 256x256 logits. */
+  logits: Float32Array;
+  width: number;
+  height: number;
+  threshold: number;
+}
+
+export interface ReleaseImageRequest {
+  type: 'release-image';
+  imageKey: string;
+}
+
+/** Diagnostics: what the worker holds (used by tests and the benchmark). */
+export interface StatsRequest {
+  type: 'stats';
+}
+export interface WorkerStats {
+  /** InferenceSession.create calls since the worker started. */
+  sessionsCreated: number;
+  modelsLoaded: number;
+  imagesEncoded: number;
+  /** Image embeddings currently held. */
+  imagesHeld: number;
+  decodes: number;
+  threads: number;
+}
+
+export type WorkerRequest = LoadModelRequest | EncodeRequest | DecodeRequest | RenderRequest | ReleaseImageRequest | StatsRequest;
+
+export interface WorkerResults {
+  'load-model': LoadModelResult;
+  encode: EncodeResult;
+  decode: DecodeResult;
+  render: MaskPayload;
+  'release-image': void;
+  stats: WorkerStats;
+}
+
+export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };
+
+export type WorkerMessage =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedSam2Error }
+  | { id: number; progress: ProgressDetail };
+
+/** The name the worker is started with; onnxruntime's pthread workers are named 'em-pthread'. */
+export const WORKER_NAME = 'sam2-segmenter';

@@ -1,0 +1,275 @@
+/**
+ * The inference worker: one per page, shared by every <sam2-segmenter>. It owns the onnxruntime
+ * sessions (one encoder + one decoder per model, created once), the image embeddings, and the
+ * mask post-processing, so the main thread only ever receives finished natural-size masks.
+ */
+import type * as ort from 'onnxruntime-web/wasm';
+import { Sam2Error } from '../errors.js';
+import { LOW_RES_SIZE, MODEL_SIZE } from '../geometry/model-frame.js';
+import { fetchModelFile } from '../model/fetch-model.js';
+import type { ResolvedManifest } from '../model/manifest.js';
+import { maskArea, maskBoundingBox } from '../mask/stats.js';
+import { upsampleLogitsToMask } from '../mask/upsample.js';
+import type { ProgressDetail } from '../events.js';
+import { contractAdapter, type ContractAdapter, type Embeddings } from './contracts.js';
+import { decodeImage, toModelInput } from './preprocess.js';
+import { configureRuntime, createSession, wasmThreads } from './runtime.js';
+import {
+  WORKER_NAME,
+  type ClientMessage,
+  type DecodeRequest,
+  type DecodeResult,
+  type EncodeRequest,
+  type EncodeResult,
+  type LoadModelRequest,
+  type LoadModelResult,
+  type MaskPayload,
+  type RenderRequest,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './protocol.js';
+
+interface LoadedModel {
+  encoder: ort.InferenceSession;
+  decoder: ort.InferenceSession;
+  adapter: ContractAdapter;
+  result: LoadModelResult;
+}
+
+interface EncodedImage {
+  modelKey: string;
+  width: number;
+  height: number;
+  embeddings: Embeddings;
+}
+
+type Reply = (message: WorkerMessage, transfer?: Transferable[]) => void;
+type ProgressSink = (detail: ProgressDetail) => void;
+
+const models = new Map<string, Promise<LoadedModel>>();
+const images = new Map<string, EncodedImage>();
+/** Progress listeners of every request waiting on a model load (several elements may share one). */
+const loadListeners = new Map<string, Set<ProgressSink>>();
+const cancelled = new Set<number>();
+const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, decodes: 0 };
+
+// ---------------------------------------------------------------------------------------------
+// Model loading
+
+async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
+  const ortModule = configureRuntime();
+  const emit = (detail: ProgressDetail) => loadListeners.get(manifest.key)?.forEach((listener) => listener(detail));
+  const total = manifest.encoder.bytes + manifest.decoder.bytes;
+  let loaded = 0;
+  let lastEmit = 0;
+  const onBytes = (n: number) => {
+    loaded += n;
+    const now = performance.now();
+    if (now - lastEmit > 100 || loaded >= total) {
+      lastEmit = now;
+      emit({ phase: 'download', loaded, total, fraction: total ? Math.min(1, loaded / total) : 0 });
+    }
+  };
+  // The decoder is small: fetch both at once so the decoder is ready when the encoder lands.
+  const [encoderBytes, decoderBytes] = await Promise.all([
+    fetchModelFile(manifest.encoder, onBytes),
+    fetchModelFile(manifest.decoder, onBytes),
+  ]);
+  emit({ phase: 'download', loaded: total, total, fraction: 1 });
+  emit({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
+  const encoder = await createSession(encoderBytes, 'encoder');
+  counters.sessionsCreated++;
+  emit({ phase: 'compile', loaded: 1, total: 2, fraction: 0.5 });
+  const decoder = await createSession(decoderBytes, 'decoder').catch(async (error) => {
+    await encoder.release();
+    throw error;
+  });
+  counters.sessionsCreated++;
+  emit({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+  const adapter = contractAdapter(manifest.contract, ortModule);
+  try {
+    adapter.check(encoder, decoder);
+  } catch (error) {
+    await Promise.allSettled([encoder.release(), decoder.release()]);
+    throw error;
+  }
+  counters.modelsLoaded++;
+  return { encoder, decoder, adapter, result: { source: 'network', backend: 'wasm', threads: wasmThreads() } };
+}
+
+async function handleLoadModel(request: LoadModelRequest, progress: ProgressSink): Promise<LoadModelResult> {
+  if (request.backend === 'webgpu') {
+    throw new Sam2Error('backend-unavailable', 'The WebGPU backend is not built into this worker; use backend="auto" or "wasm"');
+  }
+  const { key } = request.manifest;
+  let listeners = loadListeners.get(key);
+  if (!listeners) loadListeners.set(key, (listeners = new Set()));
+  listeners.add(progress);
+  let pending = models.get(key);
+  const shared = pending !== undefined;
+  if (!pending) {
+    pending = loadModel(request.manifest);
+    models.set(key, pending);
+    // A failed load is forgotten so that the next attempt starts over.
+    pending.catch(() => models.delete(key));
+  }
+  try {
+    const model = await pending;
+    // A second element asking for an already-loaded model reads it from this worker's memory.
+    return shared ? { ...model.result, source: 'cache' } : model.result;
+  } finally {
+    listeners.delete(progress);
+  }
+}
+
+async function getModel(key: string): Promise<LoadedModel> {
+  const model = models.get(key);
+  if (!model) throw new Sam2Error('not-ready', 'The model is not loaded in the worker');
+  return model;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encode / decode
+
+async function handleEncode(request: EncodeRequest, progress: ProgressSink): Promise<EncodeResult> {
+  const model = await getModel(request.modelKey);
+  images.delete(request.imageKey);
+  const bitmap = await decodeImage(request.source);
+  const { width, height } = bitmap;
+  progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
+  let input: Float32Array;
+  try {
+    input = toModelInput(bitmap);
+  } finally {
+    bitmap.close();
+  }
+  const { Tensor } = configureRuntime();
+  let outputs: ort.InferenceSession.OnnxValueMapType;
+  try {
+    outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
+  } catch (cause) {
+    throw new Sam2Error('encode-failed', `The encoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  }
+  const embeddings = model.adapter.embeddings(outputs);
+  images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings });
+  counters.imagesEncoded++;
+  progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+  return { width, height };
+}
+
+function renderMask(logits: Float32Array, width: number, height: number, threshold: number): MaskPayload {
+  const data = upsampleLogitsToMask(logits, LOW_RES_SIZE, LOW_RES_SIZE, width, height, threshold);
+  const mask = { width, height, data };
+  const box = maskBoundingBox(mask) ?? { x: 0, y: 0, width: 0, height: 0 };
+  return { data, width, height, bbox: box, area: maskArea(mask) };
+}
+
+async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
+  const image = images.get(request.imageKey);
+  if (!image || image.modelKey !== request.modelKey) {
+    throw new Sam2Error('not-ready', 'The image is not encoded for this model yet');
+  }
+  const model = await getModel(request.modelKey);
+  const feeds = model.adapter.decoderFeeds(
+    image.embeddings,
+    request.prompts,
+    image.width,
+    image.height,
+    model.adapter.refines ? request.maskInput : null,
+  );
+  for (const name of Object.keys(feeds)) if (!model.decoder.inputNames.includes(name)) delete feeds[name];
+  let outputs: ort.InferenceSession.OnnxValueMapType;
+  try {
+    outputs = await model.decoder.run(feeds);
+  } catch (cause) {
+    throw new Sam2Error('decode-failed', `The decoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  }
+  counters.decodes++;
+  const { logits, scores } = model.adapter.decoderOutput(outputs);
+  const best = scores.reduce((bestIndex, score, i) => (score > scores[bestIndex] ? i : bestIndex), 0);
+  const maskIndex = request.maskIndex !== null && request.maskIndex < scores.length ? request.maskIndex : best;
+  const plane = LOW_RES_SIZE * LOW_RES_SIZE;
+  const chosen = logits.subarray(maskIndex * plane, (maskIndex + 1) * plane);
+  const mask = renderMask(chosen, image.width, image.height, request.threshold);
+  return { ...mask, scores, maskIndex, lowResLogits: logits.slice() };
+}
+
+function handleRender(request: RenderRequest): MaskPayload {
+  return renderMask(request.logits, request.width, request.height, request.threshold);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message loop
+
+function transferablesOf(value: unknown): Transferable[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const out: Transferable[] = [];
+  for (const field of Object.values(value)) {
+    if (ArrayBuffer.isView(field) && field.buffer instanceof ArrayBuffer) out.push(field.buffer);
+  }
+  return out;
+}
+
+async function handle(id: number, request: WorkerRequest, reply: Reply): Promise<void> {
+  const progress: ProgressSink = (detail) => reply({ id, progress: detail });
+  try {
+    let value: unknown;
+    switch (request.type) {
+      case 'load-model':
+        value = await handleLoadModel(request, progress);
+        break;
+      case 'encode':
+        value = await handleEncode(request, progress);
+        break;
+      case 'decode':
+        if (cancelled.delete(id)) throw new Sam2Error('aborted', 'Superseded by a newer request');
+        value = await handleDecode(request);
+        break;
+      case 'render':
+        value = handleRender(request);
+        break;
+      case 'release-image':
+        images.delete(request.imageKey);
+        break;
+      case 'stats':
+        value = { ...counters, imagesHeld: images.size, threads: wasmThreads() };
+        break;
+    }
+    reply({ id, ok: true, value }, transferablesOf(value));
+  } catch (error) {
+    const fallback = request.type === 'encode' ? 'encode-failed' : request.type === 'load-model' ? 'model-fetch-failed' : 'decode-failed';
+    reply({ id, ok: false, error: Sam2Error.from(error, fallback).toJSON() });
+  } finally {
+    cancelled.delete(id);
+  }
+}
+
+// Requests run one after another: ORT sessions are not re-entrant, and sequential order is
+// what makes "latest request wins" cheap (a cancelled decode still in the queue is skipped).
+let queue: Promise<void> = Promise.resolve();
+
+// onnxruntime's Emscripten runtime starts its pthreads from this same script; they must not
+// run the application's message handler.
+if (self.name !== 'em-pthread') {
+  // Typed by hand: the DOM and WebWorker libs can't both be in one tsconfig.
+  const scope = self as unknown as {
+    name: string;
+    postMessage(message: unknown, transfer: Transferable[]): void;
+    addEventListener(type: 'message', listener: (event: MessageEvent<ClientMessage>) => void): void;
+  };
+  if (scope.name && scope.name !== WORKER_NAME) console.warn(`sam2-segmenter worker started as "${scope.name}"`);
+  const reply: Reply = (message, transfer = []) => scope.postMessage(message, transfer);
+  scope.addEventListener('message', (event) => {
+    const message = event.data;
+    if ('cancel' in message) {
+      cancelled.add(message.id);
+      return;
+    }
+    // Model loads run concurrently with other work (they mostly wait on the network).
+    if (message.request.type === 'load-model' || message.request.type === 'release-image' || message.request.type === 'stats') {
+      void handle(message.id, message.request, reply);
+      return;
+    }
+    queue = queue.then(() => handle(message.id, message.request, reply));
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * The one object that owns the inference worker: request ids, the pending map, transferables,
+ * errors rebuilt as Sam2Error, cancellation, and a restart after a crash. Every element on the
+ * page shares one client (and so one worker, one set of sessions).
+ */
+import { Sam2Error } from '../errors.js';
+import type { ProgressDetail } from '../events.js';
+import { WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerResults } from './protocol.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Sam2Error): void;
+  onProgress?: (detail: ProgressDetail) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  transfer?: Transferable[];
+  onProgress?: (detail: ProgressDetail) => void;
+}
+
+/**
+ * A cross-origin script (the CDN case) may not start a worker from its own URL: the browser
+ * throws a SecurityError. A same-origin blob: module that imports the absolute URL is allowed.
+ */
+function startWorker(url: URL): Worker {
+  const options: WorkerOptions = { type: 'module', name: WORKER_NAME };
+  if (url.origin === self.location.origin) return new Worker(url, options);
+  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+  const blobUrl = URL.createObjectURL(shim);
+  try {
+    return new Worker(blobUrl, options);
+  } finally {
+    // The worker has its own reference to the script once started.
+    setTimeout(() => URL.revokeObjectURL(blobUrl), 10_000);
+  }
+}
+
+export class WorkerClient extends EventTarget {
+  private _worker: Worker | null = null;
+  private _nextId = 1;
+  private readonly _pending = new Map<number, Pending>();
+  /** Increments on every (re)start: state held in an older worker is gone. */
+  generation = 0;
+
+  constructor(private readonly _url: URL) {
+    super();
+  }
+
+  get started(): boolean {
+    return this._worker !== null;
+  }
+
+  private _ensureWorker(): Worker {
+    if (this._worker) return this._worker;
+    const worker = startWorker(this._url);
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => this._onMessage(event.data));
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this._crash(`The inference worker failed: ${event.message || 'it could not be started or threw'}`);
+    });
+    worker.addEventListener('messageerror', () => this._crash('The inference worker sent an unreadable message'));
+    this._worker = worker;
+    this.generation++;
+    return worker;
+  }
+
+  private _onMessage(message: WorkerMessage) {
+    const pending = this._pending.get(message.id);
+    if (!pending) return;
+    if ('progress' in message) {
+      pending.onProgress?.(message.progress);
+      return;
+    }
+    this._pending.delete(message.id);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(Sam2Error.from(message.error));
+  }
+
+  /** Fails everything in flight and drops the worker; the next request starts a fresh one. */
+  private _crash(reason: string) {
+    const error = new Sam2Error('worker-crashed', reason);
+    this._worker?.terminate();
+    this._worker = null;
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) p.reject(error);
+    this.dispatchEvent(new CustomEvent('crash', { detail: error }));
+  }
+
+  /** Test hook and last resort: kills the worker as a crash would. */
+  terminate(reason = 'The inference worker was terminated') {
+    if (this._worker) this._crash(reason);
+  }
+
+  request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
+    const { signal, transfer = [], onProgress } = options;
+    if (signal?.aborted) return Promise.reject(new Sam2Error('aborted', 'The request was aborted'));
+    const worker = this._ensureWorker();
+    const id = this._nextId++;
+    return new Promise<WorkerResults[T['type']]>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this._pending.delete(id)) return;
+        worker.postMessage({ id, cancel: true } satisfies ClientMessage);
+        reject(new Sam2Error('aborted', 'The request was superseded'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this._pending.set(id, {
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value as WorkerResults[T['type']]);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        onProgress,
+      });
+      try {
+        worker.postMessage({ id, request } satisfies ClientMessage, transfer);
+      } catch (cause) {
+        this._pending.delete(id);
+        reject(new Sam2Error('invalid-argument', 'The request could not be sent to the worker', { cause }));
+      }
+    });
+  }
+}
+
+let shared: WorkerClient | undefined;
+let workerUrl: URL | undefined;
+
+/** Where the worker bundle lives; defaults to next to this script. */
+export function setWorkerUrl(url: string | URL) {
+  workerUrl = new URL(url, document.baseURI);
+}
+
+export function getWorkerClient(): WorkerClient {
+  shared ??= new WorkerClient(workerUrl ?? new URL('./sam2.worker.js', import.meta.url));
+  return shared;
+}
