@@ -106,6 +106,12 @@ export class Sam2Segmenter extends LitElement {
     return client.started ? client.request({ type: 'stats' }) : null;
   }
 
+  /** Test hook: crashes the shared worker (as a wasm abort would) to exercise recovery. */
+  static simulateWorkerCrash(): void {
+    const client = getWorkerClient();
+    if (client.started) void client.request({ type: 'crash' }).catch(() => {});
+  }
+
   /** Image URL (same-origin or served with CORS headers). */
   @property({ reflect: true, noAccessor: true })
   get src(): string | null {
@@ -193,9 +199,14 @@ export class Sam2Segmenter extends LitElement {
   private _cursor: { x: number; y: number } | null = null;
   private _announcement = '';
 
-  private readonly _onCrash = () => {
-    // Sessions and embeddings died with the worker: bumping the generation re-runs the tasks.
-    this._generation = this._client.generation + 1;
+  private readonly _onCrash = (event: Event) => {
+    // Sessions and embeddings died with the worker: bumping the generation re-runs the model
+    // and encode tasks in a fresh worker; prompts survive and are decoded again once ready.
+    const hadWork = this._modelTask.value != null || this._modelTask.status === TaskStatus.PENDING;
+    this._encoded = null;
+    this._generation++;
+    if (hadWork) this._reportError((event as CustomEvent<Sam2Error>).detail, 'worker-crashed');
+    if (hasPrompts(this._prompts)) void this._decode('api').catch(() => {});
   };
 
   // --- async state ---------------------------------------------------------------------------

@@ -95,8 +95,15 @@ export function maskAt(mask: BinaryMask, x: number, y: number): number {
   return mask.data[Math.floor(y) * mask.width + Math.floor(x)];
 }
 
-/** Resolves with the next event of that type (rejects on `error` unless it is the awaited type). */
-export function nextEvent<T = unknown>(target: EventTarget, type: string, timeout = 60000): Promise<CustomEvent<T>> {
+/**
+ * Resolves with the next event of that type. Rejects on an `error` event (unless that is the
+ * awaited type, or `allowErrors` is set) so a failing load doesn't look like a timeout.
+ */
+export function nextEvent<T = unknown>(
+  target: EventTarget,
+  type: string,
+  { timeout = 60000, allowErrors = false }: { timeout?: number; allowErrors?: boolean } = {},
+): Promise<CustomEvent<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -113,10 +120,10 @@ export function nextEvent<T = unknown>(target: EventTarget, type: string, timeou
     const cleanup = () => {
       clearTimeout(timer);
       target.removeEventListener(type, onEvent);
-      if (type !== 'error') target.removeEventListener('error', onError);
+      if (type !== 'error' && !allowErrors) target.removeEventListener('error', onError);
     };
     target.addEventListener(type, onEvent);
-    if (type !== 'error') target.addEventListener('error', onError);
+    if (type !== 'error' && !allowErrors) target.addEventListener('error', onError);
   });
 }
 

@@ -95,7 +95,22 @@ export interface WorkerStats {
   threads: number;
 }
 
-export type WorkerRequest = LoadModelRequest | EncodeRequest | DecodeRequest | RenderRequest | ReleaseImageRequest | StatsRequest;
+/**
+ * Test hook: makes the worker throw an uncaught error, exactly what a real crash (a wasm abort,
+ * an out-of-memory) looks like from the page, so recovery can be tested end to end.
+ */
+export interface CrashRequest {
+  type: 'crash';
+}
+
+export type WorkerRequest =
+  | LoadModelRequest
+  | EncodeRequest
+  | DecodeRequest
+  | RenderRequest
+  | ReleaseImageRequest
+  | StatsRequest
+  | CrashRequest;
 
 export interface WorkerResults {
   'load-model': LoadModelResult;
@@ -104,6 +119,7 @@ export interface WorkerResults {
   render: MaskPayload;
   'release-image': void;
   stats: WorkerStats;
+  crash: never;
 }
 
 export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };

@@ -231,6 +231,11 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
       case 'release-image':
         images.delete(request.imageKey);
         break;
+      case 'crash':
+        setTimeout(() => {
+          throw new Error('sam2-segmenter worker: crash requested');
+        });
+        return;
       case 'stats':
         value = { ...counters, imagesHeld: images.size, threads: wasmThreads() };
         break;
@@ -266,7 +271,7 @@ if (self.name !== 'em-pthread') {
       return;
     }
     // Model loads run concurrently with other work (they mostly wait on the network).
-    if (message.request.type === 'load-model' || message.request.type === 'release-image' || message.request.type === 'stats') {
+    if (message.request.type !== 'encode' && message.request.type !== 'decode' && message.request.type !== 'render') {
       void handle(message.id, message.request, reply);
       return;
     }
