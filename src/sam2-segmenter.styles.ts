@@ -32,10 +32,15 @@ export const styles = css`
     cursor: default;
     opacity: 0.7;
   }
+  /* Without a height on the host, the frame takes the image's aspect ratio (no letterbox bars in
+     an article); with one, the image is fitted inside it (object-fit: contain). */
   .frame {
     position: relative;
     width: 100%;
     height: 100%;
+    max-height: inherit;
+    min-height: inherit;
+    aspect-ratio: var(--_aspect, auto);
     overflow: hidden;
     border-radius: var(--sam2-radius);
     background: var(--sam2-background);
@@ -50,13 +55,15 @@ export const styles = css`
     box-shadow: 0 0 0 3px var(--sam2-accent-color);
   }
   .image {
+    position: absolute;
+    inset: 0;
     display: block;
     width: 100%;
     height: 100%;
     object-fit: contain;
     pointer-events: none;
   }
-  .image.empty {
+  .frame.empty {
     min-height: 120px;
   }
   .overlay {

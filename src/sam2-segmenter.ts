@@ -874,9 +874,11 @@ export class Sam2Segmenter extends LitElement {
     const fraction = this._progress?.fraction ?? 0;
     const label = this.alt || 'Image to segment';
     const statusText = this._statusText();
+    const size = this.imageSize ?? this._displaySize();
     return html`
       <div
-        class="frame"
+        class=${size ? 'frame' : 'frame empty'}
+        style=${size ? `--_aspect:${size.width} / ${size.height}` : ''}
         part="base"
         role="application"
         aria-label=${`${label}. Click to select an object; Shift-click to exclude; arrow keys and Enter to place points.`}
@@ -891,7 +893,7 @@ export class Sam2Segmenter extends LitElement {
         ${display
           ? 'bitmap' in display
             ? html`<canvas class="image" part="image" role="img" aria-label=${label}></canvas>`
-            : html`<img class="image" part="image" src=${display.url} alt=${label} crossorigin="anonymous" draggable="false" @load=${() => this._paint()} />`
+            : html`<img class="image" part="image" src=${display.url} alt=${label} crossorigin="anonymous" draggable="false" @load=${() => this.requestUpdate()} />`
           : html`<slot name="placeholder"><div class="placeholder">${this.src || this.image ? '' : 'No image'}</div></slot>`}
         <canvas class="overlay" part="canvas" aria-hidden="true"></canvas>
         ${showProgress
