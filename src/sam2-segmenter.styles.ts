@@ -16,7 +16,7 @@ export const styles = css`
     --sam2-accent-color: #2563eb;
     --sam2-background: color-mix(in srgb, currentColor 6%, transparent);
     --sam2-radius: 6px;
-    --sam2-touch-action: none;
+    --sam2-touch-action: pinch-zoom;
 
     display: block;
     position: relative;
@@ -96,6 +96,56 @@ export const styles = css`
     min-height: 120px;
     font: 14px/1.4 system-ui, sans-serif;
     opacity: 0.7;
+  }
+  .toolbar {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    display: flex;
+    gap: 4px;
+    align-items: center;
+    padding: 3px;
+    border-radius: 8px;
+    background: color-mix(in srgb, Canvas 82%, transparent);
+    color: CanvasText;
+    backdrop-filter: blur(6px);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.25);
+    font: 13px/1 system-ui, sans-serif;
+  }
+  .toolbar[hidden] {
+    display: none;
+  }
+  .candidates {
+    display: flex;
+    gap: 2px;
+    padding-right: 4px;
+    margin-right: 2px;
+    border-right: 1px solid color-mix(in srgb, CanvasText 20%, transparent);
+  }
+  .toolbar button {
+    min-width: 26px;
+    height: 26px;
+    padding: 0 6px;
+    border: 0;
+    border-radius: 5px;
+    background: transparent;
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  .toolbar button:hover:not(:disabled) {
+    background: color-mix(in srgb, CanvasText 12%, transparent);
+  }
+  .toolbar button:focus-visible {
+    outline: 2px solid var(--sam2-accent-color);
+  }
+  .toolbar button:disabled {
+    opacity: 0.4;
+    cursor: default;
+  }
+  .candidates button[aria-checked='true'] {
+    background: var(--sam2-accent-color);
+    color: #fff;
   }
   .sr-only {
     position: absolute;

@@ -11,7 +11,9 @@ import type {
   ProgressDetail,
 } from './events.js';
 import { clientToImage, containRect, type Rect } from './geometry/fit.js';
-import { hasPrompts, normalizeBox, type PromptBox, type PromptPoint, type Prompts } from './geometry/prompts.js';
+import { hasPrompts, normalizeBox, type PromptBox, type Prompts } from './geometry/prompts.js';
+import { LatestWins } from './controllers/latest-wins.js';
+import { PromptHistory, clonePrompts } from './controllers/prompt-history.js';
 import { LOW_RES_SIZE } from './geometry/model-frame.js';
 import { prepareImage, releaseDisplay, type ImageInput, type PreparedImage } from './image-input.js';
 import { fetchManifest, resolveManifest, type ModelManifest, type ResolvedManifest } from './model/manifest.js';
@@ -32,6 +34,18 @@ export type LoadingMode = (typeof LOADING_MODES)[number];
 const DRAG_THRESHOLD = 6;
 /** Radius (CSS px) around a point marker that counts as clicking it: a 24 px target. */
 const POINT_HIT_RADIUS = 12;
+/** Touch press duration that makes a negative point. */
+const LONG_PRESS_MS = 500;
+
+interface Drag {
+  pointerId: number;
+  startX: number;
+  startY: number;
+  start: { x: number; y: number };
+  box: PromptBox | null;
+  negative: boolean;
+  longPress: ReturnType<typeof setTimeout> | null;
+}
 
 interface LoadedModel extends LoadModelResult {
   manifest: ResolvedManifest;
@@ -185,9 +199,7 @@ export class Sam2Segmenter extends LitElement {
   private _dprQuery: MediaQueryList | null = null;
   private _imageCounter = 0;
 
-  private _prompts: Prompts = { points: [], box: null };
-  private _undoStack: Prompts[] = [];
-  private _redoStack: Prompts[] = [];
+  private readonly _history = new PromptHistory();
   private _result: MaskResult | null = null;
   private _candidates: Candidates | null = null;
   /** The chosen candidate's logits, fed back as `mask_input` on the next click (refinement). */
@@ -195,7 +207,34 @@ export class Sam2Segmenter extends LitElement {
   private _decodeController: AbortController | null = null;
   private _pendingDecode: Array<{ resolve(r: MaskResult | null): void; reject(e: unknown): void; source: 'user' | 'api' }> = [];
   private _display: PreparedImage['display'] | null = null;
-  private _drag: { pointerId: number; startX: number; startY: number; start: { x: number; y: number }; box: PromptBox | null; button: number; shift: boolean } | null = null;
+  private _drag: Drag | null = null;
+  /** Mask the pointer's position would give (hover preview), painted instead of the result. */
+  private _preview: BinaryMask | null = null;
+  private readonly _hover = new LatestWins<{ x: number; y: number }, BinaryMask | null>(
+    async (point, signal) => {
+      const encoded = this._encoded;
+      if (!encoded) return null;
+      const prompts = clonePrompts(this._history.current);
+      prompts.points.push({ ...point, label: 1 });
+      const result = await this._client.request(
+        {
+          type: 'decode',
+          modelKey: encoded.modelKey,
+          imageKey: encoded.imageKey,
+          prompts,
+          maskInput: this._maskInput,
+          threshold: this.threshold,
+          maskIndex: null,
+        },
+        { signal },
+      );
+      return this._encoded === encoded ? { width: result.width, height: result.height, data: result.data } : null;
+    },
+    (mask) => {
+      this._preview = mask;
+      this._paint();
+    },
+  );
   private _cursor: { x: number; y: number } | null = null;
   private _announcement = '';
 
@@ -206,7 +245,7 @@ export class Sam2Segmenter extends LitElement {
     this._encoded = null;
     this._generation++;
     if (hadWork) this._reportError((event as CustomEvent<Sam2Error>).detail, 'worker-crashed');
-    if (hasPrompts(this._prompts)) void this._decode('api').catch(() => {});
+    if (hasPrompts(this._history.current)) void this._decode('api').catch(() => {});
   };
 
   // --- async state ---------------------------------------------------------------------------
@@ -290,6 +329,8 @@ export class Sam2Segmenter extends LitElement {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this._client.addEventListener('crash', this._onCrash);
+    // Keys go to the focused host, not into the shadow tree.
+    this.addEventListener('keydown', this._onKeyDown);
     if (this.loading === 'eager') this._active = true;
     else this._observeVisibility();
   }
@@ -297,6 +338,7 @@ export class Sam2Segmenter extends LitElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     this._client.removeEventListener('crash', this._onCrash);
+    this.removeEventListener('keydown', this._onKeyDown);
     this._intersectionObserver?.disconnect();
     this._intersectionObserver = null;
     this._resizeObserver?.disconnect();
@@ -370,7 +412,7 @@ export class Sam2Segmenter extends LitElement {
 
   /** A copy of the current prompts (image pixels). */
   get prompts(): Prompts {
-    return clonePrompts(this._prompts);
+    return clonePrompts(this._history.current);
   }
 
   // --- public methods ------------------------------------------------------------------------
@@ -380,13 +422,13 @@ export class Sam2Segmenter extends LitElement {
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
       return Promise.reject(new Sam2Error('invalid-argument', `addPoint needs finite coordinates, got (${x}, ${y})`));
     }
-    this._commit({ points: [...this._prompts.points, { x, y, label: label === 0 ? 0 : 1 }], box: this._prompts.box }, true);
+    this._commit({ points: [...this._history.current.points, { x, y, label: label === 0 ? 0 : 1 }], box: this._history.current.box }, true);
     return this._decode('api');
   }
 
   /** Sets or removes (null) the box prompt, in natural-image pixels, and segments. */
   setBox(box: PromptBox | null): Promise<MaskResult | null> {
-    this._commit({ points: this._prompts.points, box: box ? normalizeBox(box) : null }, false);
+    this._commit({ points: this._history.current.points, box: box ? normalizeBox(box) : null }, false);
     return this._decode('api');
   }
 
@@ -398,27 +440,27 @@ export class Sam2Segmenter extends LitElement {
 
   /** Steps back through the prompt history. */
   undo(): Promise<MaskResult | null> {
-    const previous = this._undoStack.pop();
-    if (!previous) return Promise.resolve(this._result);
-    this._redoStack.push(clonePrompts(this._prompts));
-    this._prompts = previous;
-    this._maskInput = null;
-    return this._decode('api');
+    return this._travel(() => this._history.undo(), 'api');
   }
 
   /** Re-applies an undone prompt change. */
   redo(): Promise<MaskResult | null> {
-    const next = this._redoStack.pop();
-    if (!next) return Promise.resolve(this._result);
-    this._undoStack.push(clonePrompts(this._prompts));
-    this._prompts = next;
+    return this._travel(() => this._history.redo(), 'api');
+  }
+
+  private _travel(step: () => boolean, source: 'user' | 'api'): Promise<MaskResult | null> {
+    if (!step()) return Promise.resolve(this._result);
+    // The refinement logits belong to the state we left; start the restored one afresh.
     this._maskInput = null;
-    return this._decode('api');
+    this._selectedIndex = null;
+    this._hover.cancel();
+    this._preview = null;
+    return this._decode(source);
   }
 
   /** Removes every prompt and the mask (fires `mask-change` with `mask: null`). */
   clear(): void {
-    if (hasPrompts(this._prompts)) this._commit({ points: [], box: null }, false);
+    if (hasPrompts(this._history.current)) this._commit({ points: [], box: null }, false);
     void this._decode('api');
   }
 
@@ -452,10 +494,11 @@ export class Sam2Segmenter extends LitElement {
   private _selectedIndex: number | null = null;
 
   private _commit(next: Prompts, refine: boolean) {
-    this._undoStack.push(clonePrompts(this._prompts));
-    this._redoStack = [];
-    this._prompts = clonePrompts(next);
+    this._history.push(next);
+    this.requestUpdate();
     this._selectedIndex = null;
+    this._hover.cancel();
+    this._preview = null;
     // Refinement (official predictor): only a click added to the same object reuses the logits.
     if (!refine) this._maskInput = null;
     this._paint();
@@ -467,7 +510,7 @@ export class Sam2Segmenter extends LitElement {
    */
   private _decode(source: 'user' | 'api', rejectIfNotReady = false): Promise<MaskResult | null> {
     this._activate();
-    if (!hasPrompts(this._prompts)) {
+    if (!hasPrompts(this._history.current)) {
       this._decodeController?.abort();
       const hadMask = this._result?.mask != null;
       this._setResult(null);
@@ -506,7 +549,7 @@ export class Sam2Segmenter extends LitElement {
     this._decodeController?.abort();
     const controller = new AbortController();
     this._decodeController = controller;
-    const prompts = clonePrompts(this._prompts);
+    const prompts = clonePrompts(this._history.current);
     this._decoding = true;
     try {
       const result = await this._client.request(
@@ -580,6 +623,7 @@ export class Sam2Segmenter extends LitElement {
 
   private _setResult(result: MaskResult | null) {
     this._result = result;
+    this.requestUpdate();
     if (!result) {
       this._candidates = null;
       this._maskInput = null;
@@ -592,7 +636,7 @@ export class Sam2Segmenter extends LitElement {
     const result = this._result;
     const detail: MaskChangeDetail = result
       ? { ...result, prompts: clonePrompts(result.prompts), source }
-      : { mask: null, score: 0, scores: [], maskIndex: -1, bbox: { ...EMPTY_BOX }, area: 0, prompts: clonePrompts(this._prompts), source };
+      : { mask: null, score: 0, scores: [], maskIndex: -1, bbox: { ...EMPTY_BOX }, area: 0, prompts: clonePrompts(this._history.current), source };
     this._emit<MaskChangeDetail>('mask-change', detail);
   }
 
@@ -600,9 +644,9 @@ export class Sam2Segmenter extends LitElement {
     this._decodeController?.abort();
     this._releaseEncoded();
     const hadMask = this._result?.mask != null;
-    this._prompts = { points: [], box: null };
-    this._undoStack = [];
-    this._redoStack = [];
+    this._history.reset();
+    this._hover?.cancel();
+    this._preview = null;
     this._selectedIndex = null;
     this._setResult(null);
     if (hadMask) this._emitMask('api');
@@ -704,9 +748,9 @@ export class Sam2Segmenter extends LitElement {
         content,
         imageWidth: size.width,
         imageHeight: size.height,
-        mask: this._result?.mask ?? null,
-        points: this._prompts.points,
-        box: this._prompts.box,
+        mask: this._preview ?? this._result?.mask ?? null,
+        points: this._history.current.points,
+        box: this._history.current.box,
         draftBox: this._drag?.box ?? null,
         cursor: this._cursor,
       },
@@ -757,7 +801,7 @@ export class Sam2Segmenter extends LitElement {
     const frame = this._frame.getBoundingClientRect();
     let best = -1;
     let bestDistance = POINT_HIT_RADIUS;
-    this._prompts.points.forEach((point, i) => {
+    this._history.current.points.forEach((point, i) => {
       const x = frame.x + content.x + (point.x / size.width) * content.width;
       const y = frame.y + content.y + (point.y / size.height) * content.height;
       const distance = Math.hypot(event.clientX - x, event.clientY - y);
@@ -769,24 +813,63 @@ export class Sam2Segmenter extends LitElement {
     return best;
   }
 
+  /** Pointers currently down on the frame: a second one means a page gesture (pinch), not ours. */
+  private readonly _activePointers = new Set<number>();
+
   private _onPointerDown = (event: PointerEvent) => {
     this._activate();
-    if (this.disabled || !event.isPrimary || (event.button !== 0 && event.button !== 2)) return;
+    this._activePointers.add(event.pointerId);
+    if (this._activePointers.size > 1) {
+      this._cancelDrag();
+      return;
+    }
+    if (this.disabled || (event.button !== 0 && event.button !== 2)) return;
     const start = this._toImage(event);
     if (!start) return;
     event.preventDefault();
     this.focus({ preventScroll: true });
-    this._frame.setPointerCapture?.(event.pointerId);
-    this._drag = { pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, start, box: null, button: event.button, shift: event.shiftKey || event.altKey };
+    this._cursor = null;
+    try {
+      // Keeps the drag when the pointer leaves the frame; fails harmlessly for synthetic events.
+      this._frame.setPointerCapture(event.pointerId);
+    } catch {
+      /* no active pointer with that id */
+    }
+    const drag: Drag = {
+      pointerId: event.pointerId,
+      startX: event.clientX,
+      startY: event.clientY,
+      start,
+      box: null,
+      negative: event.button === 2 || event.shiftKey || event.altKey,
+      longPress: null,
+    };
+    // Touch has no modifier keys: a long press places a negative point.
+    if (event.pointerType === 'touch') {
+      drag.longPress = setTimeout(() => {
+        drag.longPress = null;
+        if (this._drag !== drag || drag.box) return;
+        drag.negative = true;
+        navigator.vibrate?.(15);
+        this._finishDrag(drag, event);
+      }, LONG_PRESS_MS);
+    }
+    this._drag = drag;
   };
 
   private _onPointerMove = (event: PointerEvent) => {
     const drag = this._drag;
-    if (!drag || drag.pointerId !== event.pointerId) return;
+    if (!drag) {
+      if (this.hoverPreview && !this.disabled && event.pointerType !== 'touch' && this._activePointers.size === 0) this._hoverAt(event);
+      return;
+    }
+    if (drag.pointerId !== event.pointerId) return;
     if (!drag.box && Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY) < DRAG_THRESHOLD) return;
     const size = this.imageSize;
     const content = this._contentRect();
     if (!size || !content) return;
+    if (drag.longPress) clearTimeout(drag.longPress);
+    drag.longPress = null;
     const frame = this._frame.getBoundingClientRect();
     const x = ((event.clientX - frame.x - content.x) / content.width) * size.width;
     const y = ((event.clientY - frame.y - content.y) / content.height) * size.height;
@@ -795,28 +878,63 @@ export class Sam2Segmenter extends LitElement {
   };
 
   private _onPointerUp = (event: PointerEvent) => {
+    this._activePointers.delete(event.pointerId);
     const drag = this._drag;
     if (!drag || drag.pointerId !== event.pointerId) return;
-    this._drag = null;
-    if (drag.box) {
-      this._commit({ points: this._prompts.points, box: normalizeBox(drag.box) }, false);
-      void this._decode('user').catch(() => {});
-      return;
-    }
-    const hit = this._pointAt(event);
-    if (hit >= 0) {
-      this._commit({ points: this._prompts.points.filter((_, i) => i !== hit), box: this._prompts.box }, false);
-    } else {
-      const label: 0 | 1 = drag.button === 2 || drag.shift ? 0 : 1;
-      this._commit({ points: [...this._prompts.points, { ...drag.start, label }], box: this._prompts.box }, true);
-    }
-    void this._decode('user').catch(() => {});
+    this._finishDrag(drag, event);
   };
 
-  private _onPointerCancel = () => {
+  /** A press ends as a box (dragged), a point removal (pressed on a point) or a new point. */
+  private _finishDrag(drag: Drag, at: { clientX: number; clientY: number }) {
+    if (drag.longPress) clearTimeout(drag.longPress);
+    this._drag = null;
+    const { points, box } = this._history.current;
+    if (drag.box) {
+      const next = normalizeBox(drag.box);
+      // A box smaller than a pixel is a slip, not a prompt.
+      if (next.x2 - next.x1 < 1 || next.y2 - next.y1 < 1) return this._paint();
+      this._commit({ points, box: next }, false);
+    } else {
+      const hit = this._pointAt(at);
+      if (hit >= 0) this._commit({ points: points.filter((_, i) => i !== hit), box }, false);
+      else this._commit({ points: [...points, { ...drag.start, label: drag.negative ? 0 : 1 }], box }, true);
+    }
+    void this._decode('user').catch(() => {});
+  }
+
+  private _cancelDrag() {
+    if (this._drag?.longPress) clearTimeout(this._drag.longPress);
     this._drag = null;
     this._paint();
+  }
+
+  private _onPointerCancel = (event: PointerEvent) => {
+    this._activePointers.delete(event.pointerId);
+    this._cancelDrag();
   };
+
+  private _onPointerLeave = (event: PointerEvent) => {
+    if (event.pointerType === 'touch') return;
+    this._hover.cancel();
+    if (this._preview) {
+      this._preview = null;
+      this._paint();
+    }
+  };
+
+  private _hoverAt(event: PointerEvent) {
+    if (!this._encoded || this._status === 'error') return;
+    const point = this._toImage(event);
+    if (!point || this._pointAt(event) >= 0) {
+      this._hover.cancel();
+      if (this._preview) {
+        this._preview = null;
+        this._paint();
+      }
+      return;
+    }
+    this._hover.schedule(point);
+  }
 
   private _onContextMenu = (event: Event) => {
     // Right-click is a negative point, not the browser menu.
@@ -831,13 +949,14 @@ export class Sam2Segmenter extends LitElement {
       return;
     }
     if (event.key === 'Escape') {
-      if (hasPrompts(this._prompts) || this._result) {
+      if (hasPrompts(this._history.current) || this._result) {
         event.preventDefault();
         this.clear();
       }
       return;
     }
-    if (this.disabled) return;
+    // Enter on a toolbar button (or slotted content) is that control's, not a new point.
+    if (this.disabled || event.composedPath()[0] !== this) return;
     const size = this.imageSize;
     if (!size) return;
     const arrows: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
@@ -854,14 +973,14 @@ export class Sam2Segmenter extends LitElement {
       event.preventDefault();
       const cursor = this._cursor ?? { x: size.width / 2, y: size.height / 2 };
       this._cursor = cursor;
-      this._commit({ points: [...this._prompts.points, { ...cursor, label: event.shiftKey ? 0 : 1 }], box: this._prompts.box }, true);
+      this._commit({ points: [...this._history.current.points, { ...cursor, label: event.shiftKey ? 0 : 1 }], box: this._history.current.box }, true);
       void this._decode('user').catch(() => {});
       return;
     }
     if (event.key === 'Delete' || event.key === 'Backspace') {
-      if (!this._prompts.points.length) return;
+      if (!this._history.current.points.length) return;
       event.preventDefault();
-      this._commit({ points: this._prompts.points.slice(0, -1), box: this._prompts.box }, false);
+      this._commit({ points: this._history.current.points.slice(0, -1), box: this._history.current.box }, false);
       void this._decode('user').catch(() => {});
     }
   };
@@ -887,8 +1006,8 @@ export class Sam2Segmenter extends LitElement {
         @pointermove=${this._onPointerMove}
         @pointerup=${this._onPointerUp}
         @pointercancel=${this._onPointerCancel}
+        @pointerleave=${this._onPointerLeave}
         @contextmenu=${this._onContextMenu}
-        @keydown=${this._onKeyDown}
       >
         ${display
           ? 'bitmap' in display
@@ -903,7 +1022,38 @@ export class Sam2Segmenter extends LitElement {
           : nothing}
         <div class="sr-only" role="status" aria-live="polite">${statusText}</div>
       </div>
+      ${this._renderToolbar()}
     `;
+  }
+
+  private _renderToolbar() {
+    const result = this._result;
+    const show = !!result?.mask || hasPrompts(this._history.current);
+    const scores = result?.mask ? result.scores : [];
+    return html`<div class="toolbar" part="toolbar" ?hidden=${!show}>
+      <slot name="toolbar">
+        ${scores.length > 1
+          ? html`<div class="candidates" part="candidates" role="radiogroup" aria-label="Mask candidates">
+              ${scores.map(
+                (score, i) =>
+                  html`<button
+                    type="button"
+                    role="radio"
+                    aria-checked=${i === result!.maskIndex ? 'true' : 'false'}
+                    title=${`Candidate ${i + 1}: predicted IoU ${(score * 100).toFixed(0)}%`}
+                    aria-label=${`Candidate ${i + 1}, predicted IoU ${(score * 100).toFixed(0)}%`}
+                    @click=${() => void this.selectMask(i).catch(() => {})}
+                  >
+                    ${i + 1}
+                  </button>`,
+              )}
+            </div>`
+          : nothing}
+        <button type="button" class="tool" aria-label="Undo" title="Undo (Ctrl+Z)" ?disabled=${!this._history.canUndo} @click=${() => void this.undo().catch(() => {})}>↶</button>
+        <button type="button" class="tool" aria-label="Redo" title="Redo (Shift+Ctrl+Z)" ?disabled=${!this._history.canRedo} @click=${() => void this.redo().catch(() => {})}>↷</button>
+        <button type="button" class="tool" aria-label="Clear" title="Clear (Esc)" @click=${() => this.clear()}>✕</button>
+      </slot>
+    </div>`;
   }
 
   private _statusText(): string {
@@ -925,9 +1075,6 @@ export class Sam2Segmenter extends LitElement {
   }
 }
 
-function clonePrompts(prompts: Prompts): Prompts {
-  return { points: prompts.points.map((p): PromptPoint => ({ x: p.x, y: p.y, label: p.label })), box: prompts.box ? { ...prompts.box } : null };
-}
 
 function candidateLogits(all: Float32Array, index: number): Float32Array {
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;

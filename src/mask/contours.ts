@@ -13,6 +13,7 @@
  * foreground on its right-hand side. That makes outer rings clockwise as seen on screen (positive
  * shoelace sum Σ xᵢ·yᵢ₊₁ − xᵢ₊₁·yᵢ) and holes counter-clockwise (negative).
  */
+import { forEachVerticalChange } from './row-changes.js';
 import type { BinaryMask } from './types.js';
 
 export interface TracedRing {
@@ -38,9 +39,10 @@ const FRONT_RIGHT_Y = [0, 0, -1, -1] as const;
  * All boundary rings of the mask, in raster order of their top-left-most edge, each outer ring
  * before its holes.
  *
- * Cost: one pass comparing each pixel with the one above it (to find every ring's top edge), plus
- * work proportional to the boundary length. Memory: a bitset over horizontal edges, plus a map
- * over the west-facing boundary edges (only used to tell which region a hole belongs to).
+ * Cost: one pass comparing each pixel with the one above it to find every ring's top edge
+ * (word-at-a-time, see row-changes.ts), plus work proportional to the boundary length. Memory: a
+ * bitset over horizontal edges, plus a map over the west-facing boundary edges (only used to tell
+ * which region a hole belongs to).
  */
 export function traceRings(mask: BinaryMask): TracedRing[] {
   const { width: w, height: h, data } = mask;
@@ -86,6 +88,13 @@ export function traceRings(mask: BinaryMask): TracedRing[] {
       if (next !== dir) points.push(vx, vy);
       dir = next;
     } while (vx !== startX || vy !== startY || dir !== startDir);
+    // A corner at the start vertex is found last, when the ring closes; put it first so that an
+    // outer ring starts at its top-left corner, e.g. pixel (x, y) → (x,y) (x+1,y) (x+1,y+1) (x,y+1).
+    const n = points.length;
+    if (points[n - 2] === startX && points[n - 1] === startY) {
+      points.length = n - 2;
+      points.unshift(startX, startY);
+    }
     rings.push({ points, isHole, owner });
   };
 
@@ -107,13 +116,7 @@ export function traceRings(mask: BinaryMask): TracedRing[] {
 
   // Edge line y lies between pixel rows y−1 and y; a boundary edge is where they differ.
   for (let x = 0; x < w; x++) if (data[x] !== 0) startRingsAt(x, 0, false);
-  for (let line = 1; line < h; line++) {
-    const below = line * w;
-    const above = below - w;
-    for (let x = 0; x < w; x++) {
-      if ((data[above + x] === 0) !== (data[below + x] === 0)) startRingsAt(x, line, data[above + x] !== 0);
-    }
-  }
+  forEachVerticalChange(data, w, h, (x, line) => startRingsAt(x, line, data[(line - 1) * w + x] !== 0));
   const lastRow = (h - 1) * w;
   for (let x = 0; x < w; x++) if (data[lastRow + x] !== 0) startRingsAt(x, h, true);
   return rings;

@@ -14,6 +14,7 @@
  *   then written as a signed little-endian base-32 number, 5 bits per character with 0x20 as the
  *   "more characters follow" bit and 0x10 of the last character as the sign, each char + 48.
  */
+import { forEachVerticalChange } from './row-changes.js';
 import { maskBoundingBox } from './stats.js';
 import type { BinaryMask } from './types.js';
 
@@ -34,8 +35,8 @@ export interface CocoRleInput {
  *
  * A run boundary sits wherever a pixel differs from its column-major predecessor: the pixel above
  * it, or for row 0 the bottom pixel of the previous column. Finding boundaries in row-major order
- * (two cache-friendly passes: count per column, then record) avoids a strided column walk over
- * 12+ M pixels; within a column the boundaries come out already sorted by row.
+ * (two cache-friendly, word-at-a-time passes: count per column, then record) avoids a strided
+ * column walk over 12+ M pixels; within a column the boundaries come out already sorted by row.
  */
 function columnMajorRuns(mask: BinaryMask): number[] {
   const { width: w, height: h, data } = mask;
@@ -49,12 +50,9 @@ function columnMajorRuns(mask: BinaryMask): number[] {
     const previous = x === 0 ? false : inside((h - 1) * w + x - 1);
     if (inside(x) !== previous) perColumn[x + 1]++;
   }
-  for (let y = 1; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if ((data[row + x] === 0) !== (data[row - w + x] === 0)) perColumn[x + 1]++;
-    }
-  }
+  forEachVerticalChange(data, w, h, (x) => {
+    perColumn[x + 1]++;
+  });
   // Prefix sums → each column's slice of the boundary list.
   for (let x = 0; x < w; x++) perColumn[x + 1] += perColumn[x];
   const boundaries = new Float64Array(perColumn[w]);
@@ -63,12 +61,9 @@ function columnMajorRuns(mask: BinaryMask): number[] {
     const previous = x === 0 ? false : inside((h - 1) * w + x - 1);
     if (inside(x) !== previous) boundaries[cursor[x]++] = x * h;
   }
-  for (let y = 1; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if ((data[row + x] === 0) !== (data[row - w + x] === 0)) boundaries[cursor[x]++] = x * h + y;
-    }
-  }
+  forEachVerticalChange(data, w, h, (x, y) => {
+    boundaries[cursor[x]++] = x * h + y;
+  });
 
   const counts: number[] = [];
   let start = 0;

@@ -23,7 +23,14 @@ function segmentDistanceSq(px: number, py: number, ax: number, ay: number, bx: n
  * that DP retains at squared tolerance `toleranceSq`. Iterative, so long rings cannot overflow
  * the call stack.
  */
-function markChain(ring: ArrayLike<number>, n: number, first: number, last: number, toleranceSq: number, keep: Uint8Array) {
+function markChain(
+  ring: ArrayLike<number>,
+  n: number,
+  first: number,
+  last: number,
+  toleranceSq: number,
+  keep: Uint8Array,
+): void {
   // Work in "unrolled" indices (last may be < first around the ring) and wrap on access.
   const end = last > first ? last : last + n;
   const stack: number[] = [first, end];

@@ -10,6 +10,10 @@
  * precompute the per-column source indices/weights once, interpolate each needed source row
  * horizontally into a scratch row (cached: when upsampling, ~dst/src consecutive output rows share
  * the same two source rows), and then each output pixel costs a single vertical blend + compare.
+ * The thresholded variant goes further: a vertical blend of two values that are both clearly above
+ * (or both clearly below) the threshold cannot cross it, so for each pair of source rows the
+ * columns are split once into "all inside" / "all outside" / "must evaluate" spans, and the first
+ * two are written with `fill` (memset). Only columns near the mask edge pay for arithmetic.
  *
  * Arithmetic is float64 with PyTorch's exact formula and evaluation order
  * `h0 * (w0 * a + w1 * b) + h1 * (w0 * c + w1 * d)`; PyTorch computes in float32, so values differ
@@ -68,7 +72,9 @@ function checkDimensions(
     ['dstWidth', dstWidth],
     ['dstHeight', dstHeight],
   ] as const) {
-    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
   }
   if (logits.length !== srcWidth * srcHeight) {
     throw new RangeError(`logits has ${logits.length} values, expected ${srcWidth}×${srcHeight}`);
@@ -79,8 +85,8 @@ function checkDimensions(
 }
 
 /**
- * Drives the separable resize: calls `emitRow(y, top, bottom, h0, h1)` once per destination row,
- * where `top`/`bottom` are the two source rows already interpolated horizontally to dstWidth.
+ * Drives the separable resize: calls `emitRow(y, top, bottom, h0, h1, r0, r1)` once per destination
+ * row, where `top`/`bottom` are source rows r0/r1 already interpolated horizontally to dstWidth.
  * Keeping the row loop here lets the threshold and float variants share every index computation
  * while each keeps its own tight, monomorphic inner loop.
  */
@@ -90,7 +96,7 @@ function forEachBlendedRow(
   srcHeight: number,
   dstWidth: number,
   dstHeight: number,
-  emitRow: (y: number, top: Float64Array, bottom: Float64Array, h0: number, h1: number) => void,
+  emitRow: (y: number, top: Float64Array, bottom: Float64Array, h0: number, h1: number, r0: number, r1: number) => void,
 ): void {
   const cols = linearTaps(srcWidth, dstWidth);
   const rows = linearTaps(srcHeight, dstHeight);
@@ -123,8 +129,87 @@ function forEachBlendedRow(
     const r1 = rows.i1[y];
     const top = rowFor(r0, r1);
     const bottom = rowFor(r1, r0);
-    emitRow(y, top, bottom, rows.w0[y], rows.w1[y]);
+    emitRow(y, top, bottom, rows.w0[y], rows.w1[y], r0, r1);
   }
+}
+
+/** Span kinds of a blended row pair: every blend is inside, every blend is outside, or evaluate. */
+const ALL_OUTSIDE = 0;
+const ALL_INSIDE = 1;
+const EVALUATE = 2;
+
+/**
+ * Run-length classification of the columns of one (top, bottom) source-row pair.
+ *
+ * Why skipping is exact: with weights h0 = 1 − λ, h1 = λ in [0, 1] (h0 + h1 = 1 within one
+ * rounding), `h0·t + h1·b` lies between t and b up to a few float64 roundings, i.e. an error below
+ * ~4·2⁻⁵³·(|t| + |b|). Requiring a margin of 1e-9·(|t| + |b|) + 1e-300 (ten million times larger,
+ * plus an absolute floor for subnormals) before trusting the classification makes it exact; NaN
+ * and ±Infinity fail both tests and are evaluated like everything else.
+ */
+class ThresholdSpans {
+  private readonly end: Int32Array;
+  private readonly kind: Uint8Array;
+  private count = 0;
+  private pairTop = -1;
+  private pairBottom = -1;
+
+  constructor(width: number) {
+    this.end = new Int32Array(width);
+    this.kind = new Uint8Array(width);
+  }
+
+  /** Rebuilds the spans unless they already describe source rows (r0, r1). */
+  update(r0: number, r1: number, top: Float64Array, bottom: Float64Array, threshold: number): void {
+    if (r0 === this.pairTop && r1 === this.pairBottom) return;
+    this.pairTop = r0;
+    this.pairBottom = r1;
+    let count = 0;
+    let current = -1;
+    for (let x = 0; x < top.length; x++) {
+      const t = top[x];
+      const b = bottom[x];
+      const margin = 1e-9 * (Math.abs(t) + Math.abs(b)) + 1e-300;
+      const kind =
+        t > threshold + margin && b > threshold + margin
+          ? ALL_INSIDE
+          : t < threshold - margin && b < threshold - margin
+            ? ALL_OUTSIDE
+            : EVALUATE;
+      if (kind !== current) {
+        this.kind[count++] = kind;
+        current = kind;
+      }
+      this.end[count - 1] = x + 1;
+    }
+    this.count = count;
+  }
+
+  /** Writes one thresholded destination row blended with weights (h0, h1). */
+  emit(row: Uint8Array, top: Float64Array, bottom: Float64Array, h0: number, h1: number, threshold: number): void {
+    let start = 0;
+    for (let i = 0; i < this.count; i++) {
+      const end = this.end[i];
+      const kind = this.kind[i];
+      if (kind === EVALUATE) thresholdBlend(row, start, end, top, bottom, h0, h1, threshold);
+      else row.fill(kind, start, end);
+      start = end;
+    }
+  }
+}
+
+/** The arithmetic path: PyTorch's vertical blend, then the strict threshold. */
+function thresholdBlend(
+  row: Uint8Array,
+  from: number,
+  to: number,
+  top: Float64Array,
+  bottom: Float64Array,
+  h0: number,
+  h1: number,
+  threshold: number,
+): void {
+  for (let x = from; x < to; x++) row[x] = h0 * top[x] + h1 * bottom[x] > threshold ? 1 : 0;
 }
 
 /**
@@ -147,11 +232,10 @@ export function upsampleLogitsToMask(
 ): Uint8Array {
   checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
   const mask = out ?? new Uint8Array(dstWidth * dstHeight);
-  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1) => {
-    const base = y * dstWidth;
-    for (let x = 0; x < dstWidth; x++) {
-      mask[base + x] = h0 * top[x] + h1 * bottom[x] > threshold ? 1 : 0;
-    }
+  const spans = new ThresholdSpans(dstWidth);
+  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1, r0, r1) => {
+    spans.update(r0, r1, top, bottom, threshold);
+    spans.emit(mask.subarray(y * dstWidth, (y + 1) * dstWidth), top, bottom, h0, h1, threshold);
   });
   return mask;
 }
@@ -173,10 +257,8 @@ export function upsampleLogitsTo(
   checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
   const result = out ?? new Float32Array(dstWidth * dstHeight);
   forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1) => {
-    const base = y * dstWidth;
-    for (let x = 0; x < dstWidth; x++) {
-      result[base + x] = h0 * top[x] + h1 * bottom[x];
-    }
+    const row = result.subarray(y * dstWidth, (y + 1) * dstWidth);
+    for (let x = 0; x < row.length; x++) row[x] = h0 * top[x] + h1 * bottom[x];
   });
   return result;
 }
