@@ -21,7 +21,8 @@ import { getDefaultModelBase, modelManifestUrl, setDefaultModelBase } from './mo
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
 import { styles } from './sam2-segmenter.styles.js';
-import type { BackendPreference, LoadModelResult, WorkerStats } from './worker/protocol.js';
+import type { BackendPreference, CocoRleResult, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
+import type { Polygon } from './mask/polygons.js';
 import { getWorkerClient, setWorkerUrl } from './worker/worker-client.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
@@ -60,6 +61,18 @@ interface Candidates {
   /** candidate-major 3×256×256 logits of the last decode */
   logits: Float32Array;
   scores: number[];
+}
+
+export interface ToBlobOptions {
+  /** `mask` (default): white inside, black outside. `cutout`: the image, transparent outside. */
+  kind?: 'mask' | 'cutout';
+  type?: 'image/png' | 'image/webp';
+  /** Encoder quality for image/webp (0..1). */
+  quality?: number;
+  /** Crop to the mask's bounding box. */
+  crop?: boolean;
+  /** Feather radius of the cut-out edge in pixels. */
+  feather?: number;
 }
 
 let elementCount = 0;
@@ -181,6 +194,15 @@ export class Sam2Segmenter extends LitElement {
   /** Accessible name of the image. */
   @property() alt = '';
 
+  /**
+   * Fill background holes up to this area (in cells of the decoder's 256x256 grid, as in SAM 2's
+   * `max_hole_area`). 0 = off.
+   */
+  @property({ type: Number, attribute: 'max-hole-area' }) maxHoleArea = 0;
+
+  /** Remove foreground specks up to this area (256x256 grid cells, SAM 2's `max_sprinkle_area`). 0 = off. */
+  @property({ type: Number, attribute: 'max-sprinkle-area' }) maxSprinkleArea = 0;
+
   @state() private _status: Sam2Status = 'idle';
   @state() private _progress: ProgressDetail | null = null;
   @state() private _active = false;
@@ -225,6 +247,7 @@ export class Sam2Segmenter extends LitElement {
           maskInput: this._maskInput,
           threshold: this.threshold,
           maskIndex: null,
+          cleanup: this._cleanup(),
         },
         { signal },
       );
@@ -361,7 +384,10 @@ export class Sam2Segmenter extends LitElement {
 
   protected override updated(changed: PropertyValues<this>) {
     if (this.getAttribute('status') !== this._status) this.setAttribute('status', this._status);
-    if (changed.has('threshold') && changed.get('threshold') !== undefined) void this._rerender('api');
+    const rethreshold = (['threshold', 'maxHoleArea', 'maxSprinkleArea'] as const).some(
+      (name) => changed.has(name) && changed.get(name) !== undefined,
+    );
+    if (rethreshold) void this._rerender('api').catch(() => {});
     this._paint();
   }
 
@@ -489,6 +515,59 @@ export class Sam2Segmenter extends LitElement {
     return result;
   }
 
+  // --- outputs -------------------------------------------------------------------------------
+
+  /**
+   * The current mask as an image file: `kind: 'mask'` is white-on-black at natural size;
+   * `kind: 'cutout'` is the image with everything outside the mask transparent. `crop` trims to
+   * the mask's bounding box, `feather` softens the cut-out edge (px). Encoded in the worker.
+   */
+  async toBlob(options: ToBlobOptions = {}): Promise<Blob> {
+    const { mask, encoded } = this._requireMask();
+    const format = options.type ?? 'image/png';
+    if (format !== 'image/png' && format !== 'image/webp') {
+      throw new Sam2Error('invalid-argument', `toBlob: type must be image/png or image/webp, not ${String(format)}`);
+    }
+    return this._client.request({
+      type: 'export-image',
+      imageKey: encoded.imageKey,
+      mask,
+      kind: options.kind ?? 'mask',
+      format,
+      quality: options.quality,
+      crop: options.crop ?? false,
+      feather: Math.max(0, options.feather ?? 0),
+    });
+  }
+
+  /**
+   * Outer rings and holes of every connected region, in natural-image pixels (flat x,y lists;
+   * outer rings clockwise on screen, holes counter-clockwise). `tolerance` (px) simplifies.
+   */
+  async toPolygons(options: { tolerance?: number } = {}): Promise<Polygon[]> {
+    const { mask } = this._requireMask();
+    return this._client.request({ type: 'polygons', mask, tolerance: Math.max(0, options.tolerance ?? 0) });
+  }
+
+  /** COCO run-length encoding as pycocotools writes it, with COCO `area` and `bbox`. */
+  async toCocoRle(): Promise<CocoRleResult> {
+    const { mask } = this._requireMask();
+    return this._client.request({ type: 'coco-rle', mask });
+  }
+
+  private _requireMask() {
+    const mask = this._result?.mask;
+    const encoded = this._encoded;
+    if (!mask || !encoded) throw new Sam2Error('not-ready', 'There is no mask yet: add a prompt first');
+    return { mask, encoded };
+  }
+
+  private _cleanup(): MaskCleanup | undefined {
+    const maxHoleArea = Math.max(0, this.maxHoleArea || 0);
+    const maxSprinkleArea = Math.max(0, this.maxSprinkleArea || 0);
+    return maxHoleArea || maxSprinkleArea ? { maxHoleArea, maxSprinkleArea } : undefined;
+  }
+
   // --- prompts & decoding --------------------------------------------------------------------
 
   private _selectedIndex: number | null = null;
@@ -561,6 +640,7 @@ export class Sam2Segmenter extends LitElement {
           maskInput: this._maskInput,
           threshold: this.threshold,
           maskIndex: this._selectedIndex,
+          cleanup: this._cleanup(),
         },
         { signal: controller.signal },
       );
@@ -600,7 +680,7 @@ export class Sam2Segmenter extends LitElement {
     const logits = candidateLogits(candidates.logits, index);
     try {
       const rendered = await this._client.request(
-        { type: 'render', logits, width: encoded.width, height: encoded.height, threshold: this.threshold },
+        { type: 'render', logits, width: encoded.width, height: encoded.height, threshold: this.threshold, cleanup: this._cleanup() },
         { transfer: [logits.buffer] },
       );
       if (this._candidates !== candidates) return null;

@@ -7,6 +7,7 @@ import type { Backend, ProgressDetail } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { ResolvedManifest } from '../model/manifest.js';
 import type { BBox } from '../mask/types.js';
+import type { Polygon } from '../mask/polygons.js';
 
 export type BackendPreference = 'auto' | Backend;
 
@@ -50,6 +51,13 @@ export interface DecodeRequest {
   threshold: number;
   /** Candidate to upsample; null = highest predicted IoU. */
   maskIndex: number | null;
+  cleanup?: MaskCleanup;
+}
+
+/** SAM 2's optional post-processing, areas in cells of the 256x256 low-resolution grid. */
+export interface MaskCleanup {
+  maxHoleArea: number;
+  maxSprinkleArea: number;
 }
 export interface MaskPayload {
   /** Natural-size mask, 1 = inside, row-major (transferred). */
@@ -73,11 +81,48 @@ export interface RenderRequest {
   width: number;
   height: number;
   threshold: number;
+  cleanup?: MaskCleanup;
 }
 
 export interface ReleaseImageRequest {
   type: 'release-image';
   imageKey: string;
+}
+
+export interface WorkerMask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A mask (black/white) or cut-out image file of an encoded image. */
+export interface ExportImageRequest {
+  type: 'export-image';
+  imageKey: string;
+  mask: WorkerMask;
+  kind: 'mask' | 'cutout';
+  format: 'image/png' | 'image/webp';
+  quality?: number;
+  crop: boolean;
+  feather: number;
+}
+
+export interface PolygonsRequest {
+  type: 'polygons';
+  mask: WorkerMask;
+  tolerance: number;
+}
+
+export interface CocoRleRequest {
+  type: 'coco-rle';
+  mask: WorkerMask;
+}
+
+export interface CocoRleResult {
+  size: [number, number];
+  counts: string;
+  area: number;
+  bbox: [number, number, number, number];
 }
 
 /** Diagnostics: what the worker holds (used by tests and the benchmark). */
@@ -110,7 +155,10 @@ export type WorkerRequest =
   | RenderRequest
   | ReleaseImageRequest
   | StatsRequest
-  | CrashRequest;
+  | CrashRequest
+  | ExportImageRequest
+  | PolygonsRequest
+  | CocoRleRequest;
 
 export interface WorkerResults {
   'load-model': LoadModelResult;
@@ -120,6 +168,9 @@ export interface WorkerResults {
   'release-image': void;
   stats: WorkerStats;
   crash: never;
+  'export-image': Blob;
+  polygons: Polygon[];
+  'coco-rle': CocoRleResult;
 }
 
 export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };

@@ -10,6 +10,10 @@ import { fetchModelFile } from '../model/fetch-model.js';
 import type { ResolvedManifest } from '../model/manifest.js';
 import { maskArea, maskBoundingBox } from '../mask/stats.js';
 import { upsampleLogitsToMask } from '../mask/upsample.js';
+import { cleanupLogits } from '../mask/cleanup.js';
+import { maskToPolygons } from '../mask/polygons.js';
+import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
+import { cutoutImage, maskImage } from './exporters.js';
 import type { ProgressDetail } from '../events.js';
 import { contractAdapter, type ContractAdapter, type Embeddings } from './contracts.js';
 import { decodeImage, toModelInput } from './preprocess.js';
@@ -21,6 +25,9 @@ import {
   type DecodeResult,
   type EncodeRequest,
   type EncodeResult,
+  type ExportImageRequest,
+  type MaskCleanup,
+  type WorkerImageSource,
   type LoadModelRequest,
   type LoadModelResult,
   type MaskPayload,
@@ -41,6 +48,8 @@ interface EncodedImage {
   width: number;
   height: number;
   embeddings: Embeddings;
+  /** Kept to draw cut-outs: URLs/Blobs are decoded again on demand, pixel sources kept. */
+  source: WorkerImageSource;
 }
 
 type Reply = (message: WorkerMessage, transfer?: Transferable[]) => void;
@@ -133,15 +142,17 @@ async function getModel(key: string): Promise<LoadedModel> {
 
 async function handleEncode(request: EncodeRequest, progress: ProgressSink): Promise<EncodeResult> {
   const model = await getModel(request.modelKey);
-  images.delete(request.imageKey);
+  releaseImage(request.imageKey);
   const bitmap = await decodeImage(request.source);
   const { width, height } = bitmap;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
   let input: Float32Array;
+  // A bitmap handed over by the page can't be fetched again: keep it for cut-outs.
+  const keep = request.source.kind === 'bitmap' || request.source.kind === 'image-data';
   try {
     input = toModelInput(bitmap);
   } finally {
-    bitmap.close();
+    if (!keep) bitmap.close();
   }
   const { Tensor } = configureRuntime();
   let outputs: ort.InferenceSession.OnnxValueMapType;
@@ -151,13 +162,19 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
     throw new Sam2Error('encode-failed', `The encoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
   const embeddings = model.adapter.embeddings(outputs);
-  images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings });
+  const source: WorkerImageSource = keep ? { kind: 'bitmap', bitmap } : request.source;
+  images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
   counters.imagesEncoded++;
   progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
   return { width, height };
 }
 
-function renderMask(logits: Float32Array, width: number, height: number, threshold: number): MaskPayload {
+function renderMask(logits: Float32Array, width: number, height: number, threshold: number, cleanup?: MaskCleanup): MaskPayload {
+  if (cleanup && (cleanup.maxHoleArea > 0 || cleanup.maxSprinkleArea > 0)) {
+    // Official post-processing works on the low-res logits (areas in 256-grid cells), on a copy:
+    // refinement must still see the raw logits.
+    logits = cleanupLogits(logits.slice(), LOW_RES_SIZE, LOW_RES_SIZE, { ...cleanup, threshold });
+  }
   const data = upsampleLogitsToMask(logits, LOW_RES_SIZE, LOW_RES_SIZE, width, height, threshold);
   const mask = { width, height, data };
   const box = maskBoundingBox(mask) ?? { x: 0, y: 0, width: 0, height: 0 };
@@ -190,12 +207,36 @@ async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
   const maskIndex = request.maskIndex !== null && request.maskIndex < scores.length ? request.maskIndex : best;
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;
   const chosen = logits.subarray(maskIndex * plane, (maskIndex + 1) * plane);
-  const mask = renderMask(chosen, image.width, image.height, request.threshold);
+  const mask = renderMask(chosen, image.width, image.height, request.threshold, request.cleanup);
   return { ...mask, scores, maskIndex, lowResLogits: logits.slice() };
 }
 
 function handleRender(request: RenderRequest): MaskPayload {
-  return renderMask(request.logits, request.width, request.height, request.threshold);
+  return renderMask(request.logits, request.width, request.height, request.threshold, request.cleanup);
+}
+
+async function handleExportImage(request: ExportImageRequest): Promise<Blob> {
+  const image = images.get(request.imageKey);
+  const { mask } = request;
+  if (mask.data.length !== mask.width * mask.height) throw new Sam2Error('invalid-argument', 'The mask data does not match its size');
+  const options = { type: request.format, quality: request.quality, crop: request.crop, feather: request.feather };
+  if (request.kind === 'mask') return maskImage(mask, options);
+  if (!image) throw new Sam2Error('not-ready', 'The image is no longer held by the worker');
+  const bitmap = image.source.kind === 'bitmap' ? image.source.bitmap : await decodeImage(image.source);
+  try {
+    if (bitmap.width !== mask.width || bitmap.height !== mask.height) {
+      throw new Sam2Error('invalid-argument', `The mask is ${mask.width}x${mask.height}, the image ${bitmap.width}x${bitmap.height}`);
+    }
+    return await cutoutImage(bitmap, mask, options);
+  } finally {
+    if (image.source.kind !== 'bitmap') bitmap.close();
+  }
+}
+
+function releaseImage(key: string) {
+  const image = images.get(key);
+  if (image?.source.kind === 'bitmap') image.source.bitmap.close();
+  images.delete(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,8 +270,19 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
         value = handleRender(request);
         break;
       case 'release-image':
-        images.delete(request.imageKey);
+        releaseImage(request.imageKey);
         break;
+      case 'export-image':
+        value = await handleExportImage(request);
+        break;
+      case 'polygons':
+        value = maskToPolygons(request.mask, { tolerance: request.tolerance });
+        break;
+      case 'coco-rle': {
+        const rle = encodeCocoRle(request.mask);
+        value = { ...rle, area: cocoArea(rle), bbox: cocoBbox(request.mask) };
+        break;
+      }
       case 'crash':
         setTimeout(() => {
           throw new Error('sam2-segmenter worker: crash requested');
