@@ -94,9 +94,12 @@ const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
  * @csspart image - The displayed image.
  * @csspart canvas - The overlay canvas (mask, outline, prompts).
  * @csspart progress - The default progress bar.
+ * @csspart toolbar - The overlay toolbar (candidates, undo, redo, clear), shown once there are prompts.
+ * @csspart candidates - The candidate-mask chooser inside the toolbar.
  *
  * @slot placeholder - Shown before an image is set.
  * @slot progress - Replaces the default progress bar.
+ * @slot toolbar - Replaces the default toolbar.
  *
  * @cssprop [--sam2-mask-color=#1e90ff] - Mask fill colour.
  * @cssprop [--sam2-mask-opacity=0.45] - Mask fill opacity.
@@ -106,7 +109,18 @@ const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
  * @cssprop [--sam2-point-negative-color=#dc2626] - Negative point colour.
  * @cssprop [--sam2-box-color=#facc15] - Box prompt colour.
  * @cssprop [--sam2-accent-color=#2563eb] - Progress bar and focus ring.
- * @cssprop [--sam2-touch-action=none] - `touch-action` of the image area.
+ * @cssprop [--sam2-touch-action=pinch-zoom] - `touch-action` of the image area (one-finger drags draw boxes; pinch stays the page's).
+ *
+ * @example
+ * ```html
+ * <script type="module" src="https://cdn.jsdelivr.net/npm/sam2-segmenter/dist/sam2-segmenter.js"></script>
+ * <sam2-segmenter model="tiny" src="photo.jpg" alt="A photo"></sam2-segmenter>
+ * <script>
+ *   document.querySelector('sam2-segmenter').addEventListener('mask-change', (e) => {
+ *     console.log(e.detail.area, e.detail.bbox);
+ *   });
+ * </script>
+ * ```
  */
 export class Sam2Segmenter extends LitElement {
   static override styles = styles;
@@ -742,7 +756,7 @@ export class Sam2Segmenter extends LitElement {
   // --- events ------------------------------------------------------------------------------
 
   private _emit<T>(type: string, detail: T) {
-    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+    fire(this, type, detail);
   }
 
   private _onProgress(detail: ProgressDetail) {
@@ -1162,6 +1176,11 @@ function candidateLogits(all: Float32Array, index: number): Float32Array {
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** State-change events bubble and cross shadow roots, so a page can listen on any ancestor. */
+function fire<T>(target: EventTarget, type: string, detail: T) {
+  target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+}
 
 export type { BinaryMask };
 
