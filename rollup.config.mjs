@@ -1,6 +1,7 @@
 // Two independent bundles, no shared chunks, so a page needs exactly one <script> tag:
 //   dist/sam2-segmenter.js  the element (lit bundled), registers <sam2-segmenter>
 //   dist/sam2.worker.js     the inference worker (onnxruntime-web's plain WASM build bundled)
+//   dist/sam2.worker.webgpu.js  the same worker with onnxruntime-web's WebGPU build
 // plus onnxruntime-web's .wasm binary and .mjs glue copied next to them (the worker points ORT at
 // them by URL; the glue is fetched when the worker runs from a blob: URL in the cross-origin case).
 import { readFileSync } from 'node:fs';
@@ -10,24 +11,36 @@ import esbuild from 'rollup-plugin-esbuild';
 
 const require = createRequire(import.meta.url);
 const ortDist = (file) => require.resolve(`onnxruntime-web/${file}`);
-const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'];
-
-/** Emits onnxruntime-web's runtime files unchanged next to the bundles. */
-function copyOrtRuntime() {
+/** Emits onnxruntime-web's runtime files (wasm binary + Emscripten glue) unchanged next to the bundles. */
+function copyOrtRuntime(base) {
   return {
     name: 'copy-ort-runtime',
     generateBundle() {
-      for (const fileName of ORT_RUNTIME_FILES) {
+      for (const fileName of [`${base}.wasm`, `${base}.mjs`]) {
         this.emitFile({ type: 'asset', fileName, source: readFileSync(ortDist(fileName)) });
       }
     },
   };
 }
 
+/**
+ * The WebGPU worker is the same source with onnxruntime's WebGPU build (JSEP/asyncify, 27 MB
+ * wasm) instead of the plain WASM one (14 MB): pages only download it when a GPU is used.
+ */
+function useOrtWebGpu() {
+  return {
+    name: 'use-ort-webgpu',
+    resolveId(source, importer) {
+      if (source === 'onnxruntime-web/wasm') return this.resolve('onnxruntime-web/webgpu', importer, { skipSelf: true });
+      return null;
+    },
+  };
+}
+
 const production = process.env.NODE_ENV !== 'development';
-const plugins = () => [
+const plugins = (define = {}) => [
   nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
-  esbuild({ target: 'es2022', minify: production, sourceMap: true, tsconfig: 'tsconfig.json' }),
+  esbuild({ target: 'es2022', minify: production, sourceMap: true, tsconfig: 'tsconfig.json', define }),
 ];
 
 export default [
@@ -39,6 +52,11 @@ export default [
   {
     input: 'src/worker/sam2.worker.ts',
     output: { file: 'dist/sam2.worker.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
-    plugins: [...plugins(), copyOrtRuntime()],
+    plugins: [...plugins({ __SAM2_EP__: '"wasm"' }), copyOrtRuntime('ort-wasm-simd-threaded')],
+  },
+  {
+    input: 'src/worker/sam2.worker.ts',
+    output: { file: 'dist/sam2.worker.webgpu.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    plugins: [useOrtWebGpu(), ...plugins({ __SAM2_EP__: '"webgpu"' }), copyOrtRuntime('ort-wasm-simd-threaded.asyncify')],
   },
 ];

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 
@@ -79,8 +80,41 @@ async function requestLog(ctx, next) {
   return next();
 }
 
+/**
+ * Prints one "browser-tests: N passed, N failed" line for the whole run (all groups), which
+ * .ci/run adds up; a test file that failed to load counts as a failure.
+ */
+function totalsReporter() {
+  return {
+    onTestRunFinished({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      let skipped = 0;
+      const walk = (suite) => {
+        for (const test of suite.tests) {
+          if (test.skipped) skipped++;
+          else if (test.passed) passed++;
+          else failed++;
+        }
+        for (const child of suite.suites) walk(child);
+      };
+      for (const session of sessions) {
+        if (session.testResults) walk(session.testResults);
+        if (!session.passed && (session.errors?.length || !session.testResults)) failed++;
+      }
+      // Printed at exit: the runner's live terminal output would overwrite it before then.
+      process.once('exit', () => process.stdout.write(`\nbrowser-tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`));
+    },
+  };
+}
+
+const launcher = (extraArgs = []) =>
+  chromeLauncher({
+    launchOptions: { executablePath: findChromium(), headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] },
+  });
+
 export default {
-  files: ['test/**/*.test.ts'],
+  files: ['test/**/*.test.ts', '!test/webgpu/**'],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
@@ -89,9 +123,10 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   middleware: [isolationHeaders, requestLog, rawDist],
   testFramework: { config: { timeout: 120000 } },
-  browsers: [
-    chromeLauncher({
-      launchOptions: { executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS },
-    }),
+  browsers: [launcher()],
+  reporters: [defaultReporter(), totalsReporter()],
+  groups: [
+    // A software WebGPU adapter (SwiftShader) for the WebGPU smoke test only.
+    { name: 'webgpu', files: 'test/webgpu/**/*.test.ts', browsers: [launcher(['--enable-unsafe-webgpu'])] },
   ],
 };

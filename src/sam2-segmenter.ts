@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { Task, TaskStatus } from '@lit/task';
 import { Sam2Error, isAbort, type Sam2ErrorCode } from './errors.js';
 import type {
+  Backend,
   ErrorDetail,
   ImageEncodeDetail,
   MaskChangeDetail,
@@ -23,7 +24,8 @@ import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overl
 import { styles } from './sam2-segmenter.styles.js';
 import type { BackendPreference, CocoRleResult, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
-import { getWorkerClient, setWorkerUrl } from './worker/worker-client.js';
+import { getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
+import { resolveBackend } from './backend.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
 export type Sam2Status = (typeof SAM2_STATUSES)[number];
@@ -142,14 +144,14 @@ export class Sam2Segmenter extends LitElement {
    * Diagnostics from the shared worker: sessions created, models loaded, images encoded and
    * held, decodes run, WASM threads. Starts no worker if none is running.
    */
-  static async workerStats(): Promise<WorkerStats | null> {
-    const client = getWorkerClient();
+  static async workerStats(backend: Backend = 'wasm'): Promise<WorkerStats | null> {
+    const client = getWorkerClient(backend);
     return client.started ? client.request({ type: 'stats' }) : null;
   }
 
   /** Test hook: crashes the shared worker (as a wasm abort would) to exercise recovery. */
-  static simulateWorkerCrash(): void {
-    const client = getWorkerClient();
+  static simulateWorkerCrash(backend: Backend = 'wasm'): void {
+    const client = getWorkerClient(backend);
     if (client.started) void client.request({ type: 'crash' }).catch(() => {});
   }
 
@@ -228,7 +230,8 @@ export class Sam2Segmenter extends LitElement {
   @query('canvas.image') private _displayCanvas?: HTMLCanvasElement;
 
   private readonly _id = ++elementCount;
-  private readonly _client = getWorkerClient();
+  /** The shared worker of the backend in use (set when the model loads). */
+  private _client: WorkerClient = getWorkerClient('wasm');
   private _painter: OverlayPainter | null = null;
   private _resizeObserver: ResizeObserver | null = null;
   private _intersectionObserver: IntersectionObserver | null = null;
@@ -275,6 +278,13 @@ export class Sam2Segmenter extends LitElement {
   private _cursor: { x: number; y: number } | null = null;
   private _announcement = '';
 
+  private _useClient(client: WorkerClient) {
+    if (client === this._client) return;
+    this._client.removeEventListener('crash', this._onCrash);
+    this._client = client;
+    if (this.isConnected) client.addEventListener('crash', this._onCrash);
+  }
+
   private readonly _onCrash = (event: Event) => {
     // Sessions and embeddings died with the worker: bumping the generation re-runs the model
     // and encode tasks in a fresh worker; prompts survive and are decoded again once ready.
@@ -296,10 +306,24 @@ export class Sam2Segmenter extends LitElement {
         typeof model === 'string'
           ? await fetchManifest(modelManifestUrl(model, modelBase, document.baseURI), signal)
           : resolveManifest(model, document.baseURI);
-      const result = await this._client.request(
-        { type: 'load-model', manifest, backend },
-        { signal, onProgress: (detail) => this._onProgress(detail) },
-      );
+      const resolved = await resolveBackend(backend);
+      const load = (which: Backend) => {
+        this._useClient(getWorkerClient(which));
+        return this._client.request(
+          { type: 'load-model', manifest, backend: which },
+          { signal, onProgress: (detail) => this._onProgress(detail) },
+        );
+      };
+      let result: LoadModelResult;
+      try {
+        result = await load(resolved);
+      } catch (error) {
+        // With `auto`, a WebGPU start-up failure falls back to the WASM build, which always runs.
+        const code = Sam2Error.from(error).code;
+        const modelProblem = code === 'model-fetch-failed' || code === 'model-integrity' || code === 'aborted';
+        if (backend !== 'auto' || resolved === 'wasm' || modelProblem) throw error;
+        result = await load('wasm');
+      }
       signal.throwIfAborted();
       this._emit<ModelLoadDetail>('model-load', { model: manifest.name, ...result });
       return { manifest, ...result };

@@ -134,6 +134,8 @@ export interface WorkerStats {
   sessionsCreated: number;
   modelsLoaded: number;
   imagesEncoded: number;
+  /** Encodes answered from the embedding cache (a revisited image). */
+  embeddingCacheHits: number;
   /** Image embeddings currently held. */
   imagesHeld: number;
   decodes: number;

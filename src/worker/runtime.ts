@@ -2,8 +2,16 @@
  * onnxruntime-web set-up for the worker: where its WASM lives, how many threads, and session
  * creation with errors mapped to the package's codes.
  */
+// The WebGPU worker bundle is this same code with 'onnxruntime-web/wasm' aliased to
+// 'onnxruntime-web/webgpu' and __SAM2_EP__ defined as "webgpu" (see rollup.config.mjs): the plain
+// WASM build is smaller, starts faster and uses less memory, so it is the default.
 import * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
+import type { Backend } from '../events.js';
+
+declare const __SAM2_EP__: Backend | undefined;
+export const EXECUTION_PROVIDER: Backend = typeof __SAM2_EP__ === 'string' ? __SAM2_EP__ : 'wasm';
+const RUNTIME_FILE = EXECUTION_PROVIDER === 'webgpu' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
 
 let configured = false;
 
@@ -20,8 +28,8 @@ export function configureRuntime(): typeof ort {
   // glue that is bundled in this file; the .mjs is only fetched when this worker was started
   // from a blob: URL (the CDN case) and its pthreads need a same-origin script.
   ort.env.wasm.wasmPaths = {
-    wasm: new URL('./ort-wasm-simd-threaded.wasm', import.meta.url).href,
-    mjs: new URL('./ort-wasm-simd-threaded.mjs', import.meta.url).href,
+    wasm: new URL(`./${RUNTIME_FILE}.wasm`, import.meta.url).href,
+    mjs: new URL(`./${RUNTIME_FILE}.mjs`, import.meta.url).href,
   };
   ort.env.wasm.numThreads = wasmThreads();
   ort.env.wasm.proxy = false;
@@ -29,10 +37,18 @@ export function configureRuntime(): typeof ort {
   return ort;
 }
 
+/** The WebGPU bundle needs an adapter; this worker checks before creating sessions. */
+export async function checkBackend(): Promise<void> {
+  if (EXECUTION_PROVIDER !== 'webgpu') return;
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown | null> } }).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  if (!adapter) throw new Sam2Error('backend-unavailable', 'WebGPU is not available in this browser (no adapter)');
+}
+
 export async function createSession(bytes: Uint8Array, role: string): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
-      executionProviders: ['wasm'],
+      executionProviders: [EXECUTION_PROVIDER],
       graphOptimizationLevel: 'all',
       enableCpuMemArena: true,
     });

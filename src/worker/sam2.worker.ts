@@ -14,10 +14,11 @@ import { cleanupLogits } from '../mask/cleanup.js';
 import { maskToPolygons } from '../mask/polygons.js';
 import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
 import { cutoutImage, maskImage } from './exporters.js';
+import { EmbeddingCache, imageIdentity } from './embedding-cache.js';
 import type { ProgressDetail } from '../events.js';
 import { contractAdapter, type ContractAdapter, type Embeddings } from './contracts.js';
 import { decodeImage, toModelInput } from './preprocess.js';
-import { configureRuntime, createSession, wasmThreads } from './runtime.js';
+import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasmThreads } from './runtime.js';
 import {
   WORKER_NAME,
   type ClientMessage,
@@ -60,7 +61,8 @@ const images = new Map<string, EncodedImage>();
 /** Progress listeners of every request waiting on a model load (several elements may share one). */
 const loadListeners = new Map<string, Set<ProgressSink>>();
 const cancelled = new Set<number>();
-const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, decodes: 0 };
+const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, embeddingCacheHits: 0, decodes: 0 };
+const embeddingCache = new EmbeddingCache();
 
 // ---------------------------------------------------------------------------------------------
 // Model loading
@@ -103,13 +105,11 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
     throw error;
   }
   counters.modelsLoaded++;
-  return { encoder, decoder, adapter, result: { source: 'network', backend: 'wasm', threads: wasmThreads() } };
+  return { encoder, decoder, adapter, result: { source: 'network', backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
 }
 
 async function handleLoadModel(request: LoadModelRequest, progress: ProgressSink): Promise<LoadModelResult> {
-  if (request.backend === 'webgpu') {
-    throw new Sam2Error('backend-unavailable', 'The WebGPU backend is not built into this worker; use backend="auto" or "wasm"');
-  }
+  await checkBackend();
   const { key } = request.manifest;
   let listeners = loadListeners.get(key);
   if (!listeners) loadListeners.set(key, (listeners = new Set()));
@@ -143,6 +143,15 @@ async function getModel(key: string): Promise<LoadedModel> {
 async function handleEncode(request: EncodeRequest, progress: ProgressSink): Promise<EncodeResult> {
   const model = await getModel(request.modelKey);
   releaseImage(request.imageKey);
+  const identity = await imageIdentity(request.source).catch(() => null);
+  const cacheKey = identity && `${request.modelKey}|${identity}`;
+  const cached = cacheKey ? embeddingCache.get(cacheKey) : undefined;
+  if (cached) {
+    images.set(request.imageKey, { modelKey: request.modelKey, ...cached, source: request.source });
+    counters.embeddingCacheHits++;
+    progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+    return { width: cached.width, height: cached.height };
+  }
   const bitmap = await decodeImage(request.source);
   const { width, height } = bitmap;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
@@ -164,6 +173,7 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   const embeddings = model.adapter.embeddings(outputs);
   const source: WorkerImageSource = keep ? { kind: 'bitmap', bitmap } : request.source;
   images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
+  if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
   counters.imagesEncoded++;
   progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
   return { width, height };

@@ -4,7 +4,7 @@
  * page shares one client (and so one worker, one set of sessions).
  */
 import { Sam2Error } from '../errors.js';
-import type { ProgressDetail } from '../events.js';
+import type { Backend, ProgressDetail } from '../events.js';
 import { WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerResults } from './protocol.js';
 
 interface Pending {
@@ -126,15 +126,23 @@ export class WorkerClient extends EventTarget {
   }
 }
 
-let shared: WorkerClient | undefined;
-let workerUrl: URL | undefined;
+const clients = new Map<Backend, WorkerClient>();
+let workerBase: URL | undefined;
 
-/** Where the worker bundle lives; defaults to next to this script. */
+const WORKER_FILES: Record<Backend, string> = { wasm: 'sam2.worker.js', webgpu: 'sam2.worker.webgpu.js' };
+
+/** Where the worker bundles live (a folder URL, or the URL of sam2.worker.js); defaults to next to this script. */
 export function setWorkerUrl(url: string | URL) {
-  workerUrl = new URL(url, document.baseURI);
+  workerBase = new URL(url, document.baseURI);
 }
 
-export function getWorkerClient(): WorkerClient {
-  shared ??= new WorkerClient(workerUrl ?? new URL('./sam2.worker.js', import.meta.url));
-  return shared;
+/** The page's one worker for a backend (WASM and WebGPU use different onnxruntime builds). */
+export function getWorkerClient(backend: Backend = 'wasm'): WorkerClient {
+  let client = clients.get(backend);
+  if (!client) {
+    const base = workerBase ?? new URL('./', import.meta.url);
+    client = new WorkerClient(new URL(WORKER_FILES[backend], base));
+    clients.set(backend, client);
+  }
+  return client;
 }

@@ -202,4 +202,24 @@ describe('<sam2-segmenter> segmentation', () => {
     void loadA;
     expect(stats!.decodes - (stats0?.decodes ?? 0)).to.equal(3);
   });
+
+  it('returning to an already-encoded image reuses its embeddings (no encoder run)', async () => {
+    const [width, height] = [1000, 600];
+    const element = createSegmenter();
+    const first = await sceneUrl(width, height);
+    const second = await sceneUrl(600, 1000);
+    element.src = first;
+    await nextEvent(element, 'image-encode');
+    element.src = second;
+    await nextEvent(element, 'image-encode');
+    const before = (await Segmenter.workerStats())!;
+    element.src = first;
+    const { detail } = await nextEvent<{ width: number; height: number; ms: number }>(element, 'image-encode');
+    const after = (await Segmenter.workerStats())!;
+    expect(detail).to.include({ width, height });
+    expect(after.imagesEncoded).to.equal(before.imagesEncoded);
+    expect(after.embeddingCacheHits).to.equal(before.embeddingCacheHits + 1);
+    const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
+    expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * Recently computed image embeddings, so returning to an image (same URL, or the same bytes as a
+ * Blob/File) skips the encoder: the encoder is ~97% of the cost of a new image. An entry is
+ * ~17 MB (three float32 feature maps), hence a small LRU.
+ */
+import type { Embeddings } from './contracts.js';
+import type { WorkerImageSource } from './protocol.js';
+
+export interface CachedEmbedding {
+  width: number;
+  height: number;
+  embeddings: Embeddings;
+}
+
+export class EmbeddingCache {
+  private readonly _entries = new Map<string, CachedEmbedding>();
+
+  constructor(private readonly _capacity = 4) {}
+
+  get(key: string): CachedEmbedding | undefined {
+    const entry = this._entries.get(key);
+    if (entry) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this._entries.delete(key);
+      this._entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, entry: CachedEmbedding) {
+    this._entries.delete(key);
+    this._entries.set(key, entry);
+    while (this._entries.size > this._capacity) this._entries.delete(this._entries.keys().next().value!);
+  }
+
+  /** Forgets every entry of a model (its sessions are gone). */
+  dropModel(modelKey: string) {
+    for (const key of this._entries.keys()) if (key.startsWith(`${modelKey}|`)) this._entries.delete(key);
+  }
+
+  get size() {
+    return this._entries.size;
+  }
+}
+
+/**
+ * Identity of an image's pixels: the URL for remote images, a SHA-256 of the bytes for Blobs.
+ * Pixel sources handed over as bitmaps have no cheap identity and are not cached.
+ */
+export async function imageIdentity(source: WorkerImageSource): Promise<string | null> {
+  if (source.kind === 'url') return `url:${source.url}`;
+  if (source.kind === 'blob') {
+    const digest = await crypto.subtle.digest('SHA-256', await source.blob.arrayBuffer());
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    return `blob:${source.blob.size}:${hex}`;
+  }
+  return null;
+}

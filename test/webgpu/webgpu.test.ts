@@ -1,0 +1,41 @@
+/**
+ * WebGPU smoke test: runs with --enable-unsafe-webgpu, which gives headless Chromium a software
+ * (SwiftShader) adapter. Far too slow for the real encoder, enough to prove the WebGPU worker,
+ * its onnxruntime build and the mask path produce the same masks as WASM.
+ */
+import { expect } from '@esm-bundle/chai';
+import '../../dist/sam2-segmenter.js';
+import { SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneUrl } from '../helpers.js';
+
+describe('<sam2-segmenter> on WebGPU', () => {
+  it('backend="webgpu" loads on a WebGPU adapter and gives the same mask as WASM', async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    expect(await gpu?.requestAdapter(), 'this browser run has a WebGPU adapter').to.not.equal(null);
+    const [width, height] = [1000, 600];
+    const src = await sceneUrl(width, height);
+    const results = [];
+    for (const backend of ['webgpu', 'wasm'] as const) {
+      const element = createSegmenter();
+      element.backend = backend;
+      const loaded = nextEvent<{ backend: string }>(element, 'model-load');
+      element.src = src;
+      await nextEvent(element, 'image-encode');
+      expect((await loaded).detail.backend).to.equal(backend);
+      const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
+      expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
+      results.push(result!.mask!);
+      element.remove();
+    }
+    // Same logits up to float rounding: the masks agree almost everywhere.
+    expect(iou(results[0], results[1])).to.be.at.least(0.995);
+  });
+
+  it('backend="auto" keeps WASM on a software (fallback) adapter', async () => {
+    const element = createSegmenter();
+    element.backend = 'auto';
+    const loaded = nextEvent<{ backend: string }>(element, 'model-load');
+    element.src = await sceneUrl(300, 200);
+    expect((await loaded).detail.backend).to.equal('wasm');
+    element.remove();
+  });
+});
