@@ -24,8 +24,10 @@ export interface ModelLoadDetail {
 export interface ImageEncodeDetail {
   width: number;
   height: number;
-  /** Wall time from image set to embeddings ready. */
+  /** Wall time of the encode: decoding, resizing, normalising and the encoder. */
   ms: number;
+  /** Breakdown in the worker (ms): image decode, resize + normalise, encoder run (0s when cached). */
+  timings?: { decode: number; preprocess: number; encoder: number };
 }
 
 export interface MaskResult {

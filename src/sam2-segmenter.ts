@@ -353,7 +353,7 @@ export class Sam2Segmenter extends LitElement {
           ? { kind: 'bitmap' as const, bitmap: await createImageBitmap(prepared.display.bitmap) }
           : prepared.source;
       const transfer = source.kind === 'bitmap' ? [source.bitmap] : [];
-      const { width, height } = await this._client.request(
+      const { width, height, timings } = await this._client.request(
         { type: 'encode', modelKey: model.manifest.key, imageKey, source },
         { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
       );
@@ -362,6 +362,7 @@ export class Sam2Segmenter extends LitElement {
       const encoded = { imageKey, modelKey: model.manifest.key, width, height };
       this._encoded = encoded;
       this._encodeMs = performance.now() - started;
+      this._encodeTimings = timings;
       return encoded;
     },
     onComplete: (encoded) => {
@@ -370,7 +371,7 @@ export class Sam2Segmenter extends LitElement {
       // already reads 'ready' in the listeners of image-encode.
       queueMicrotask(() => {
         if (this._encoded !== encoded) return;
-        this._emit<ImageEncodeDetail>('image-encode', { width: encoded.width, height: encoded.height, ms: this._encodeMs });
+        this._emit<ImageEncodeDetail>('image-encode', { width: encoded.width, height: encoded.height, ms: this._encodeMs, timings: this._encodeTimings });
         this._flushPendingDecodes();
         this._paint();
       });
@@ -383,6 +384,7 @@ export class Sam2Segmenter extends LitElement {
 
   private _encoded: EncodedImage | null = null;
   private _encodeMs = 0;
+  private _encodeTimings: ImageEncodeDetail['timings'];
 
   // --- lifecycle -----------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ export interface EncodeRequest {
 export interface EncodeResult {
   width: number;
   height: number;
+  /** Where the time went (ms), for diagnostics and the benchmark. */
+  timings: { decode: number; preprocess: number; encoder: number };
 }
 
 export interface DecodeRequest {
@@ -68,6 +70,8 @@ export interface MaskPayload {
   area: number;
 }
 export interface DecodeResult extends MaskPayload {
+  /** Where the time went (ms), for diagnostics and the benchmark. */
+  timings: { decoder: number; postprocess: number };
   scores: number[];
   maskIndex: number;
   /** All candidates' 256x256 logits, candidate-major (transferred). */

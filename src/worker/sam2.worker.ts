@@ -150,9 +150,11 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
     images.set(request.imageKey, { modelKey: request.modelKey, ...cached, source: request.source });
     counters.embeddingCacheHits++;
     progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
-    return { width: cached.width, height: cached.height };
+    return { width: cached.width, height: cached.height, timings: { decode: 0, preprocess: 0, encoder: 0 } };
   }
+  const t0 = performance.now();
   const bitmap = await decodeImage(request.source);
+  const t1 = performance.now();
   const { width, height } = bitmap;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
   let input: Float32Array;
@@ -164,6 +166,7 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
     if (!keep) bitmap.close();
   }
   const { Tensor } = configureRuntime();
+  const t2 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
   try {
     outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
@@ -176,7 +179,7 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
   counters.imagesEncoded++;
   progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
-  return { width, height };
+  return { width, height, timings: { decode: t1 - t0, preprocess: t2 - t1, encoder: performance.now() - t2 } };
 }
 
 function renderMask(logits: Float32Array, width: number, height: number, threshold: number, cleanup?: MaskCleanup): MaskPayload {
@@ -205,6 +208,7 @@ async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
     model.adapter.refines ? request.maskInput : null,
   );
   for (const name of Object.keys(feeds)) if (!model.decoder.inputNames.includes(name)) delete feeds[name];
+  const t0 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
   try {
     outputs = await model.decoder.run(feeds);
@@ -212,13 +216,15 @@ async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
     throw new Sam2Error('decode-failed', `The decoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
   counters.decodes++;
+  const t1 = performance.now();
   const { logits, scores } = model.adapter.decoderOutput(outputs);
   const best = scores.reduce((bestIndex, score, i) => (score > scores[bestIndex] ? i : bestIndex), 0);
   const maskIndex = request.maskIndex !== null && request.maskIndex < scores.length ? request.maskIndex : best;
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;
   const chosen = logits.subarray(maskIndex * plane, (maskIndex + 1) * plane);
   const mask = renderMask(chosen, image.width, image.height, request.threshold, request.cleanup);
-  return { ...mask, scores, maskIndex, lowResLogits: logits.slice() };
+  const lowResLogits = logits.slice();
+  return { ...mask, scores, maskIndex, lowResLogits, timings: { decoder: t1 - t0, postprocess: performance.now() - t1 } };
 }
 
 function handleRender(request: RenderRequest): MaskPayload {
