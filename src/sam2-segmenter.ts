@@ -346,13 +346,10 @@ export class Sam2Segmenter extends LitElement {
     task: async ([prepared, model], { signal }): Promise<EncodedImage | null> => {
       if (!prepared || !model) return null;
       const started = performance.now();
-      const imageKey = `${this._id}:${++this._imageCounter}`;
-      // Pixel sources are transferred, so each encode sends a fresh copy of the display bitmap.
-      const source =
-        prepared.source.kind === 'bitmap' && 'bitmap' in prepared.display
-          ? { kind: 'bitmap' as const, bitmap: await createImageBitmap(prepared.display.bitmap) }
-          : prepared.source;
-      const transfer = source.kind === 'bitmap' ? [source.bitmap] : [];
+      // Reuse the key of a warm-up sent to this same worker: it holds the prepared input.
+      const warm = this._warmup?.prepared === prepared && this._warmup.client === this._client ? this._warmup : null;
+      const imageKey = warm?.imageKey ?? `${this._id}:${++this._imageCounter}`;
+      const { source, transfer } = await workerSource(prepared);
       const { width, height, timings } = await this._client.request(
         { type: 'encode', modelKey: model.manifest.key, imageKey, source },
         { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
@@ -383,6 +380,28 @@ export class Sam2Segmenter extends LitElement {
   });
 
   private _encoded: EncodedImage | null = null;
+  /** An image sent ahead to the worker to be decoded while the model loads. */
+  private _warmup: { prepared: PreparedImage; imageKey: string; client: WorkerClient | null } | null = null;
+
+  /**
+   * Starts decoding + resizing the image in the worker as soon as it is set and the element is
+   * active, so that work overlaps the model download and compilation instead of following it.
+   */
+  private _warmUpImage() {
+    const prepared = this._imageTask.value;
+    if (!this._active || !prepared || this._warmup?.prepared === prepared || this._encodeTask.status === TaskStatus.PENDING) return;
+    if (this._modelTask.value) return; // the model is ready: the encode starts right away anyway
+    const warmup: { prepared: PreparedImage; imageKey: string; client: WorkerClient | null } = { prepared, imageKey: `${this._id}:${++this._imageCounter}`, client: null };
+    this._warmup = warmup;
+    void resolveBackend(this.backend).then(async (backend) => {
+      if (this._warmup !== warmup) return;
+      warmup.client = getWorkerClient(backend);
+      const { source, transfer } = await workerSource(prepared);
+      await warmup.client.request({ type: 'prepare-image', imageKey: warmup.imageKey, source }, { transfer });
+    }).catch(() => {
+      /* the encode reports image problems */
+    });
+  }
   private _encodeMs = 0;
   private _encodeTimings: ImageEncodeDetail['timings'];
 
@@ -423,6 +442,7 @@ export class Sam2Segmenter extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>) {
+    this._warmUpImage();
     if (this.getAttribute('status') !== this._status) this.setAttribute('status', this._status);
     const rethreshold = (['threshold', 'maxHoleArea', 'maxSprinkleArea'] as const).some(
       (name) => changed.has(name) && changed.get(name) !== undefined,
@@ -762,6 +782,7 @@ export class Sam2Segmenter extends LitElement {
 
   private _resetForNewImage() {
     this._decodeController?.abort();
+    this._releaseWarmup();
     this._releaseEncoded();
     const hadMask = this._result?.mask != null;
     this._history.reset();
@@ -770,6 +791,12 @@ export class Sam2Segmenter extends LitElement {
     this._selectedIndex = null;
     this._setResult(null);
     if (hadMask) this._emitMask('api');
+  }
+
+  private _releaseWarmup() {
+    const warmup = this._warmup;
+    this._warmup = null;
+    if (warmup?.client?.started) void warmup.client.request({ type: 'release-image', imageKey: warmup.imageKey }).catch(() => {});
   }
 
   private _releaseEncoded() {
@@ -1195,6 +1222,15 @@ export class Sam2Segmenter extends LitElement {
   }
 }
 
+
+/** What the worker decodes: pixel sources are transferred, so each request gets a fresh copy. */
+async function workerSource(prepared: PreparedImage) {
+  const source =
+    prepared.source.kind === 'bitmap' && 'bitmap' in prepared.display
+      ? { kind: 'bitmap' as const, bitmap: await createImageBitmap(prepared.display.bitmap) }
+      : prepared.source;
+  return { source, transfer: source.kind === 'bitmap' ? [source.bitmap] : [] };
+}
 
 function candidateLogits(all: Float32Array, index: number): Float32Array {
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;

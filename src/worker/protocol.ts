@@ -43,6 +43,16 @@ export interface EncodeResult {
   timings: { decode: number; preprocess: number; encoder: number };
 }
 
+/**
+ * Decode + resize + normalise an image ahead of its encode (while the model still downloads or
+ * compiles). The encode with the same imageKey then starts straight with the encoder.
+ */
+export interface PrepareImageRequest {
+  type: 'prepare-image';
+  imageKey: string;
+  source: WorkerImageSource;
+}
+
 export interface DecodeRequest {
   type: 'decode';
   modelKey: string;
@@ -140,6 +150,8 @@ export interface WorkerStats {
   imagesEncoded: number;
   /** Encodes answered from the embedding cache (a revisited image). */
   embeddingCacheHits: number;
+  /** Encodes whose image was decoded and resized while the model was still loading. */
+  encodesPreparedAhead: number;
   /** Image embeddings currently held. */
   imagesHeld: number;
   decodes: number;
@@ -162,6 +174,7 @@ export type WorkerRequest =
   | ReleaseImageRequest
   | StatsRequest
   | CrashRequest
+  | PrepareImageRequest
   | ExportImageRequest
   | PolygonsRequest
   | CocoRleRequest;
@@ -174,6 +187,7 @@ export interface WorkerResults {
   'release-image': void;
   stats: WorkerStats;
   crash: never;
+  'prepare-image': { width: number; height: number };
   'export-image': Blob;
   polygons: Polygon[];
   'coco-rle': CocoRleResult;

@@ -27,6 +27,7 @@ import {
   type EncodeRequest,
   type EncodeResult,
   type ExportImageRequest,
+  type PrepareImageRequest,
   type MaskCleanup,
   type WorkerImageSource,
   type LoadModelRequest,
@@ -61,7 +62,7 @@ const images = new Map<string, EncodedImage>();
 /** Progress listeners of every request waiting on a model load (several elements may share one). */
 const loadListeners = new Map<string, Set<ProgressSink>>();
 const cancelled = new Set<number>();
-const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, embeddingCacheHits: 0, decodes: 0 };
+const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, embeddingCacheHits: 0, encodesPreparedAhead: 0, decodes: 0 };
 const embeddingCache = new EmbeddingCache();
 
 // ---------------------------------------------------------------------------------------------
@@ -140,46 +141,78 @@ async function getModel(key: string): Promise<LoadedModel> {
 // ---------------------------------------------------------------------------------------------
 // Encode / decode
 
+interface PreparedInput {
+  input: Float32Array;
+  width: number;
+  height: number;
+  /** Kept for cut-outs when the page handed over pixels (they can't be fetched again). */
+  bitmap: ImageBitmap | null;
+  decodeMs: number;
+  preprocessMs: number;
+}
+
+/** Inputs prepared ahead of their encode, by imageKey. */
+const preparedInputs = new Map<string, Promise<PreparedInput>>();
+
+async function prepareInput(source: WorkerImageSource): Promise<PreparedInput> {
+  const t0 = performance.now();
+  const bitmap = await decodeImage(source);
+  const t1 = performance.now();
+  const keep = source.kind === 'bitmap' || source.kind === 'image-data';
+  try {
+    const input = toModelInput(bitmap);
+    return { input, width: bitmap.width, height: bitmap.height, bitmap: keep ? bitmap : null, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 };
+  } finally {
+    if (!keep) bitmap.close();
+  }
+}
+
+async function handlePrepareImage(request: PrepareImageRequest) {
+  const pending = prepareInput(request.source);
+  preparedInputs.set(request.imageKey, pending);
+  // A failure is reported by the encode that uses it, not twice.
+  const { width, height } = await pending.catch(() => ({ width: 0, height: 0 }));
+  return { width, height };
+}
+
 async function handleEncode(request: EncodeRequest, progress: ProgressSink): Promise<EncodeResult> {
   const model = await getModel(request.modelKey);
+  const prepared = preparedInputs.get(request.imageKey);
+  preparedInputs.delete(request.imageKey);
   releaseImage(request.imageKey);
   const identity = await imageIdentity(request.source).catch(() => null);
   const cacheKey = identity && `${request.modelKey}|${identity}`;
   const cached = cacheKey ? embeddingCache.get(cacheKey) : undefined;
   if (cached) {
+    void prepared?.then((p) => p.bitmap?.close(), () => {});
     images.set(request.imageKey, { modelKey: request.modelKey, ...cached, source: request.source });
     counters.embeddingCacheHits++;
     progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
     return { width: cached.width, height: cached.height, timings: { decode: 0, preprocess: 0, encoder: 0 } };
   }
-  const t0 = performance.now();
-  const bitmap = await decodeImage(request.source);
-  const t1 = performance.now();
-  const { width, height } = bitmap;
+  // Use the input prepared while the model loaded, or prepare it now (a failed preparation is
+  // retried once here, so its error is the one reported).
+  const ahead = prepared && (await prepared.catch(() => null));
+  if (ahead) counters.encodesPreparedAhead++;
+  const input = ahead ?? (await prepareInput(request.source));
+  const { width, height } = input;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
-  let input: Float32Array;
-  // A bitmap handed over by the page can't be fetched again: keep it for cut-outs.
-  const keep = request.source.kind === 'bitmap' || request.source.kind === 'image-data';
-  try {
-    input = toModelInput(bitmap);
-  } finally {
-    if (!keep) bitmap.close();
-  }
   const { Tensor } = configureRuntime();
   const t2 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
   try {
-    outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
+    outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input.input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
   } catch (cause) {
+    input.bitmap?.close();
     throw new Sam2Error('encode-failed', `The encoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
   const embeddings = model.adapter.embeddings(outputs);
-  const source: WorkerImageSource = keep ? { kind: 'bitmap', bitmap } : request.source;
+  const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
   images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
   if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
   counters.imagesEncoded++;
   progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
-  return { width, height, timings: { decode: t1 - t0, preprocess: t2 - t1, encoder: performance.now() - t2 } };
+  return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
 }
 
 function renderMask(logits: Float32Array, width: number, height: number, threshold: number, cleanup?: MaskCleanup): MaskPayload {
@@ -250,6 +283,8 @@ async function handleExportImage(request: ExportImageRequest): Promise<Blob> {
 }
 
 function releaseImage(key: string) {
+  void preparedInputs.get(key)?.then((p) => p.bitmap?.close(), () => {});
+  preparedInputs.delete(key);
   const image = images.get(key);
   if (image?.source.kind === 'bitmap') image.source.bitmap.close();
   images.delete(key);
@@ -304,6 +339,9 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
           throw new Error('sam2-segmenter worker: crash requested');
         });
         return;
+      case 'prepare-image':
+        value = await handlePrepareImage(request);
+        break;
       case 'stats':
         value = { ...counters, imagesHeld: images.size, threads: wasmThreads() };
         break;

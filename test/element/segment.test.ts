@@ -3,6 +3,7 @@ import '../../dist/sam2-segmenter.js';
 import type { MaskChangeDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import {
+  REFINE_MODEL,
   SCENE,
   createSegmenter,
   groundTruth,
@@ -221,5 +222,16 @@ describe('<sam2-segmenter> segmentation', () => {
     expect(after.embeddingCacheHits).to.equal(before.embeddingCacheHits + 1);
     const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
     expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
+  });
+
+  it('decodes and resizes the image while the model loads, not after', async () => {
+    // A fresh worker is not needed: a new model key makes the load a real one.
+    const before = (await Segmenter.workerStats())!;
+    const element = createSegmenter({ model: REFINE_MODEL });
+    element.src = await sceneUrl(1000, 600);
+    const { detail } = await nextEvent<{ timings: { decode: number; preprocess: number } }>(element, 'image-encode');
+    const after = (await Segmenter.workerStats())!;
+    expect(after.encodesPreparedAhead).to.equal(before.encodesPreparedAhead + 1);
+    expect(detail.timings.decode).to.be.above(0);
   });
 });

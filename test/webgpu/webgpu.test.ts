@@ -7,7 +7,11 @@ import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
 import { SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneUrl } from '../helpers.js';
 
-describe('<sam2-segmenter> on WebGPU', () => {
+// Compiling onnxruntime's 27 MB WebGPU wasm and SwiftShader shaders takes tens of seconds here.
+const SLOW = { timeout: 240000 };
+
+describe('<sam2-segmenter> on WebGPU', function () {
+  this.timeout(300000);
   it('backend="webgpu" loads on a WebGPU adapter and gives the same mask as WASM', async () => {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     expect(await gpu?.requestAdapter(), 'this browser run has a WebGPU adapter').to.not.equal(null);
@@ -17,9 +21,9 @@ describe('<sam2-segmenter> on WebGPU', () => {
     for (const backend of ['webgpu', 'wasm'] as const) {
       const element = createSegmenter();
       element.backend = backend;
-      const loaded = nextEvent<{ backend: string }>(element, 'model-load');
+      const loaded = nextEvent<{ backend: string }>(element, 'model-load', SLOW);
       element.src = src;
-      await nextEvent(element, 'image-encode');
+      await nextEvent(element, 'image-encode', SLOW);
       expect((await loaded).detail.backend).to.equal(backend);
       const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
       expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
@@ -33,7 +37,7 @@ describe('<sam2-segmenter> on WebGPU', () => {
   it('backend="auto" keeps WASM on a software (fallback) adapter', async () => {
     const element = createSegmenter();
     element.backend = 'auto';
-    const loaded = nextEvent<{ backend: string }>(element, 'model-load');
+    const loaded = nextEvent<{ backend: string }>(element, 'model-load', SLOW);
     element.src = await sceneUrl(300, 200);
     expect((await loaded).detail.backend).to.equal('wasm');
     element.remove();
