@@ -61,6 +61,18 @@ try {
   await done;
   await boxPage.screenshot({ path: join(out, 'box.png') });
 
+  // The candidate chooser: pick the loosest candidate (#3) on the sun.
+  const chooser = await openDemo();
+  done = maskChange(chooser);
+  await chooser.mouse.click(...(await at(chooser, 980, 150)));
+  await done;
+  const third = await chooser.evaluateHandle(() => document.getElementById('seg').shadowRoot.querySelectorAll('[part="candidates"] button')[2]);
+  done = maskChange(chooser);
+  await third.click();
+  await done;
+  await chooser.mouse.move(...(await at(chooser, 1100, 40)));
+  await chooser.screenshot({ path: join(out, 'candidates.png'), clip: { x: 30, y: 60, width: 880, height: 600 } });
+
   const dark = await openDemo('?theme=dark');
   done = maskChange(dark);
   await dark.mouse.click(...(await at(dark, 980, 150)));
