@@ -1,8 +1,10 @@
 // Tests run in real headless Chromium (Debian's, found on the PATH or via CHROME_PATH) against the
 // built bundles in dist/, the real worker, real onnxruntime-web and real OPFS.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -66,7 +68,10 @@ async function rawDist(ctx, next) {
 const requestCounts = new Map();
 async function requestLog(ctx, next) {
   if (ctx.path === '/__requests') {
-    if (ctx.method === 'DELETE') requestCounts.clear();
+    if (ctx.method === 'DELETE') {
+      requestCounts.clear();
+      resetFaultyServer();
+    }
     ctx.body = Object.fromEntries(requestCounts);
     return;
   }
@@ -78,6 +83,124 @@ async function requestLog(ctx, next) {
     return;
   }
   return next();
+}
+
+/**
+ * `/__serve/<options>/<path>` serves a repository file the way real, awkward servers do, for the
+ * model-delivery tests. `<options>` is a comma-separated list, `-` for none:
+ *   norange    ignore Range: always 200 with the whole file
+ *   nolength   no Content-Length (chunked transfer)
+ *   gzip       gzip whole-file (200) responses; Content-Length is then the compressed size
+ *   status=N   answer HTTP N
+ *   cut=N      drop the connection once the body reached byte N of the file (of the wire for gzip)
+ *   flip=N     invert byte N of the file
+ *   stall=N    stop sending at byte N and hang until the client gives up
+ *   rate=N     send at most N bytes per second (per response)
+ *   delay=MS   wait before answering
+ *   once       each fault (status, cut, flip, stall) hits only the first response it applies to
+ *              (until DELETE /__requests)
+ * GET /__served lists every such response per path: {range, status, bytes}; DELETE /__requests
+ * resets it along with the counts.
+ */
+const firedFaults = new Set();
+const servedLog = new Map();
+function resetFaultyServer() {
+  firedFaults.clear();
+  servedLog.clear();
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function faultyServer(ctx, next) {
+  if (ctx.path === '/__served') {
+    ctx.body = Object.fromEntries(servedLog);
+    return;
+  }
+  const match = /^\/__serve\/([^/]+)(\/.+)$/.exec(ctx.path);
+  if (!match) return next();
+  const options = {};
+  for (const option of match[1] === '-' ? [] : match[1].split(',')) {
+    const [name, value] = option.split('=');
+    options[name] = value === undefined ? true : Number(value);
+  }
+  const root = process.cwd();
+  const path = normalize(join(root, decodeURIComponent(match[2])));
+  if (!path.startsWith(root + sep)) return next();
+  let file;
+  try {
+    file = await readFile(path);
+  } catch {
+    ctx.status = 404;
+    return;
+  }
+  const log = (entry) => servedLog.set(ctx.path, [...(servedLog.get(ctx.path) ?? []), entry]);
+  const fault = (name) => {
+    if (options[name] === undefined) return false;
+    const id = `${ctx.path}#${name}`;
+    if (options.once && firedFaults.has(id)) return false;
+    firedFaults.add(id);
+    return true;
+  };
+  if (options.delay) await sleep(options.delay);
+  const range = /^bytes=(\d+)-(\d*)$/.exec(ctx.get('Range'));
+  if (options.status && fault('status')) {
+    log({ range: range?.[0] ?? null, status: options.status, bytes: 0 });
+    ctx.status = options.status;
+    ctx.body = 'failing on purpose';
+    return;
+  }
+  let [start, end, status] = [0, file.length, 200];
+  if (range && !options.norange) {
+    start = Number(range[1]);
+    end = range[2] ? Math.min(Number(range[2]) + 1, file.length) : file.length;
+    status = 206;
+    if (start >= file.length) {
+      log({ range: range[0], status: 416, bytes: 0 });
+      ctx.status = 416;
+      ctx.set('Content-Range', `bytes */${file.length}`);
+      return;
+    }
+  }
+  const slice = Buffer.from(file.subarray(start, end));
+  if (options.flip >= start && options.flip < end && fault('flip')) slice[options.flip - start] ^= 0xff;
+  const gzip = options.gzip && status === 200;
+  const wire = gzip ? gzipSync(slice) : slice;
+  const stopAt = (name) => {
+    const at = gzip ? options[name] : options[name] - start;
+    return at >= 0 && at < wire.length && fault(name) ? at : null;
+  };
+  const cutAt = options.cut !== undefined ? stopAt('cut') : null;
+  const stallAt = cutAt === null && options.stall !== undefined ? stopAt('stall') : null;
+
+  // Written by hand: Koa would buffer the body and set headers we want to leave out.
+  ctx.respond = false;
+  const res = ctx.res;
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('ETag', `"${createHash('sha1').update(file).digest('hex')}"`);
+  res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag');
+  if (!options.norange) res.setHeader('Accept-Ranges', 'bytes');
+  if (status === 206) res.setHeader('Content-Range', `bytes ${start}-${end - 1}/${file.length}`);
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  if (!options.nolength) res.setHeader('Content-Length', wire.length);
+  const limit = cutAt ?? stallAt ?? wire.length;
+  log({ range: range?.[0] ?? null, status, bytes: limit, fault: cutAt !== null ? 'cut' : stallAt !== null ? 'stall' : undefined });
+  let closed = false;
+  res.on('close', () => (closed = true));
+  const step = options.rate ? Math.max(1, Math.round(options.rate / 20)) : limit;
+  for (let sent = 0; sent < limit && !closed; sent += step) {
+    res.write(wire.subarray(sent, Math.min(limit, sent + step)));
+    if (options.rate) await sleep(50);
+  }
+  if (closed) return;
+  if (cutAt !== null) {
+    // Let the bytes go out, then drop the connection mid-body.
+    await new Promise((resolve) => res.write('', resolve));
+    res.socket?.destroy();
+  } else if (stallAt === null) {
+    res.end();
+  }
+  // A stall keeps the connection open until the client aborts it.
 }
 
 /**
@@ -121,7 +244,7 @@ export default {
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 120 * 1000,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  middleware: [isolationHeaders, requestLog, rawDist],
+  middleware: [isolationHeaders, requestLog, faultyServer, rawDist],
   testFramework: { config: { timeout: 120000 } },
   browsers: [launcher()],
   reporters: [defaultReporter(), totalsReporter()],

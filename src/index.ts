@@ -13,7 +13,9 @@ export type {
   Sam2SegmenterEventMap,
 } from './events.js';
 export type { Prompts, PromptPoint, PromptBox } from './geometry/prompts.js';
-export type { ModelManifest, ManifestFile, ManifestPart, ModelContract } from './model/manifest.js';
+export type { ModelManifest, ManifestFile, ManifestPart, ModelContract, DownloadOptions, ExternalDataFile } from './model/manifest.js';
+export type { CachedModel } from './model/model-cache.js';
+export type { StorageFault } from './model/chunk-store.js';
 export { MODEL_PRESETS } from './model/presets.js';
 export type { ModelPreset } from './model/presets.js';
 export type { ImageInput } from './image-input.js';

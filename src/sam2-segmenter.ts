@@ -17,14 +17,16 @@ import { LatestWins } from './controllers/latest-wins.js';
 import { PromptHistory, clonePrompts } from './controllers/prompt-history.js';
 import { LOW_RES_SIZE } from './geometry/model-frame.js';
 import { prepareImage, releaseDisplay, type ImageInput, type PreparedImage } from './image-input.js';
-import { fetchManifest, resolveManifest, type ModelManifest, type ResolvedManifest } from './model/manifest.js';
-import { getDefaultModelBase, modelManifestUrl, setDefaultModelBase } from './model/presets.js';
+import type { ModelManifest, ResolvedManifest } from './model/manifest.js';
+import { cacheNameOf, getDefaultModelBase, resolveModel, setDefaultModelBase } from './model/presets.js';
+import type { CachedModel } from './model/model-cache.js';
+import type { StorageFault } from './model/chunk-store.js';
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
 import { styles } from './sam2-segmenter.styles.js';
 import type { BackendPreference, CocoRleResult, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
-import { getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
+import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
 import { resolveBackend } from './backend.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
@@ -127,7 +129,11 @@ const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
 export class Sam2Segmenter extends LitElement {
   static override styles = styles;
 
-  /** Base URL that preset model names resolve against, for every element without `model-base`. */
+  /**
+   * Where presets are served from, for every element without `model-base`: a folder holding one
+   * folder per preset, or a template with `{repo}` (default: the onnx-community repositories on
+   * Hugging Face). Setting '' restores the default. See docs/models.md.
+   */
   static get modelBase(): string {
     return getDefaultModelBase();
   }
@@ -153,6 +159,26 @@ export class Sam2Segmenter extends LitElement {
   static simulateWorkerCrash(backend: Backend = 'wasm'): void {
     const client = getWorkerClient(backend);
     if (client.started) void client.request({ type: 'crash' }).catch(() => {});
+  }
+
+  /** The models in the download cache (OPFS): name, key (identity), bytes stored, complete or interrupted. */
+  static cachedModels(): Promise<CachedModel[]> {
+    return anyWorkerClient().request({ type: 'list-cache' });
+  }
+
+  /**
+   * Deletes cached model files: those of one model (a preset, a manifest URL or object, a
+   * manifest `name`, or a `key` from `cachedModels()`), or all. Resolves with what was removed.
+   * Models already loaded on the page stay usable.
+   */
+  static async clearCache(model?: string | ModelManifest): Promise<CachedModel[]> {
+    const match = model === undefined ? undefined : await cacheNameOf(model, document.baseURI);
+    return anyWorkerClient().request({ type: 'clear-cache', match });
+  }
+
+  /** Test hook: the worker's model cache behaves as if the disk were full or OPFS missing (null: normal again). */
+  static simulateStorageFault(fault: StorageFault | null, backend: Backend = 'wasm'): Promise<void> {
+    return getWorkerClient(backend).request({ type: 'storage-fault', fault });
   }
 
   /** Image URL (same-origin or served with CORS headers). */
@@ -189,7 +215,7 @@ export class Sam2Segmenter extends LitElement {
   /** `tiny` | `small` | `base-plus` | `large`, a model manifest URL, or (property) a manifest object. */
   @property() model: string | ModelManifest = 'tiny';
 
-  /** Base URL that preset names resolve against (self-hosting, mirrors). */
+  /** Where presets are served from (self-hosting, mirrors): a folder, or a template with `{repo}`. */
   @property({ attribute: 'model-base' }) modelBase: string | null = null;
 
   /** `auto` (WebGPU if usable, else WASM) | `webgpu` | `wasm`. */
@@ -302,16 +328,18 @@ export class Sam2Segmenter extends LitElement {
     task: async ([model, modelBase, backend, active], { signal }): Promise<LoadedModel | null> => {
       if (!active) return null;
       this._progress = null;
-      const manifest =
-        typeof model === 'string'
-          ? await fetchManifest(modelManifestUrl(model, modelBase, document.baseURI), signal)
-          : resolveManifest(model, document.baseURI);
+      const manifest = await resolveModel(model, modelBase, document.baseURI, signal);
       const resolved = await resolveBackend(backend);
       const load = (which: Backend) => {
         this._useClient(getWorkerClient(which));
         return this._client.request(
           { type: 'load-model', manifest, backend: which },
-          { signal, onProgress: (detail) => this._onProgress(detail) },
+          {
+            signal,
+            onProgress: (detail) => this._onProgress(detail),
+            // The cache can't be written (full, unavailable): reported, and the load goes on.
+            onWarning: (warning) => this._reportError(warning, 'storage-unavailable'),
+          },
         );
       };
       let result: LoadModelResult;

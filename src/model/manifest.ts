@@ -1,24 +1,48 @@
 import { Sam2Error } from '../errors.js';
 
 /**
- * The model manifest (see README "Model manifests"): which files make a model, how they are
- * split, and their hashes. URLs are relative to the manifest.
+ * The model manifest (see docs/models.md): which files make a model, how they are split, and
+ * their sizes and hashes when known. URLs are relative to the manifest.
  */
 export type ModelContract = 'samexporter' | 'onnx-community';
 export const MODEL_CONTRACTS: readonly ModelContract[] = ['samexporter', 'onnx-community'];
 
 export interface ManifestPart {
   url: string;
-  bytes: number;
+  /** Omitted when unknown (e.g. built-in presets): sizes then come from the server. */
+  bytes?: number;
   sha256?: string;
 }
 
-export interface ManifestFile {
-  bytes: number;
+/** Weights stored beside a graph (ONNX external data), as onnx-community exports do. */
+export interface ExternalDataFile {
+  /** The location the graph refers to (e.g. `vision_encoder.onnx_data`). */
+  path: string;
+  bytes?: number;
   sha256?: string;
   parts: ManifestPart[];
-  /** Weights stored beside the graph (ONNX external data), as onnx-community exports do. */
-  externalData?: Array<{ path: string; bytes: number; sha256?: string; parts: ManifestPart[] }>;
+}
+
+export interface ManifestFile {
+  bytes?: number;
+  sha256?: string;
+  parts: ManifestPart[];
+  externalData?: ExternalDataFile[];
+}
+
+/**
+ * How files are fetched. Not part of the model's identity: changing these never invalidates the
+ * cache. Tests use tiny values to exercise ranges and timeouts with kilobyte-sized fixtures.
+ */
+export interface DownloadOptions {
+  /** Bytes per HTTP Range request (and per stored chunk of an unsplit file). Default 8 MiB. */
+  rangeSize?: number;
+  /** Requests in flight at once. Default 4. */
+  parallel?: number;
+  /** Abort and retry a request that delivers no bytes for this long (ms). Default 30 000. */
+  stallTimeout?: number;
+  /** Extra attempts per range or part after a network failure or a bad hash. Default 3. */
+  retries?: number;
 }
 
 export interface ModelManifest {
@@ -26,6 +50,7 @@ export interface ModelManifest {
   contract?: ModelContract;
   encoder: ManifestFile;
   decoder: ManifestFile;
+  download?: DownloadOptions;
 }
 
 /** A manifest whose part URLs are absolute: what the worker receives. */
@@ -39,14 +64,28 @@ function fail(message: string): never {
   throw new Sam2Error('model-contract', `Invalid model manifest: ${message}`);
 }
 
+const isSize = (value: unknown) => value === undefined || (Number.isInteger(value) && (value as number) >= 0);
+
+function checkParts(parts: unknown, label: string): ManifestPart[] {
+  if (!Array.isArray(parts) || parts.length === 0) fail(`"${label}.parts" must be a non-empty list`);
+  for (const part of parts as ManifestPart[]) {
+    if (typeof part?.url !== 'string' || !part.url) fail(`every part of "${label}" needs a url`);
+    if (!isSize(part.bytes)) fail(`"${label}" part ${part.url} has an invalid byte count`);
+  }
+  return parts as ManifestPart[];
+}
+
 function checkFile(value: unknown, role: string): ManifestFile {
   if (typeof value !== 'object' || value === null) fail(`"${role}" is missing`);
   const file = value as ManifestFile;
-  if (!Array.isArray(file.parts) || file.parts.length === 0) fail(`"${role}.parts" must be a non-empty list`);
-  for (const part of file.parts) {
-    if (typeof part?.url !== 'string' || !part.url) fail(`every part of "${role}" needs a url`);
-    if (part.bytes !== undefined && !(Number.isInteger(part.bytes) && part.bytes >= 0)) {
-      fail(`"${role}" part ${part.url} has an invalid byte count`);
+  checkParts(file.parts, role);
+  if (!isSize(file.bytes)) fail(`"${role}.bytes" is invalid`);
+  if (file.externalData !== undefined) {
+    if (!Array.isArray(file.externalData)) fail(`"${role}.externalData" must be a list`);
+    for (const data of file.externalData) {
+      if (typeof data?.path !== 'string' || !data.path) fail(`every external data file of "${role}" needs a path`);
+      checkParts(data.parts, `${role}.externalData ${data.path}`);
+      if (!isSize(data.bytes)) fail(`"${role}.externalData ${data.path}" has an invalid byte count`);
     }
   }
   return file;
@@ -58,21 +97,25 @@ export function resolveManifest(value: unknown, baseUrl: string): ResolvedManife
   const manifest = value as ModelManifest;
   const contract = manifest.contract ?? 'samexporter';
   if (!MODEL_CONTRACTS.includes(contract)) fail(`unknown contract "${String(contract)}"`);
+  const absolute = (parts: ManifestPart[]) => parts.map((part) => ({ ...part, url: new URL(part.url, baseUrl).href }));
   const resolveFile = (file: ManifestFile): ManifestFile => ({
     ...file,
-    parts: file.parts.map((part) => ({ ...part, url: new URL(part.url, baseUrl).href })),
-    externalData: file.externalData?.map((data) => ({
-      ...data,
-      parts: data.parts.map((part) => ({ ...part, url: new URL(part.url, baseUrl).href })),
-    })),
+    parts: absolute(file.parts),
+    externalData: file.externalData?.map((data) => ({ ...data, parts: absolute(data.parts) })),
   });
   const encoder = resolveFile(checkFile(manifest.encoder, 'encoder'));
   const decoder = resolveFile(checkFile(manifest.decoder, 'decoder'));
   const name = typeof manifest.name === 'string' && manifest.name ? manifest.name : 'model';
-  // Identity = every part URL + size + hash: a changed file never reuses a stale cache entry, and
-  // two different models never share one (the bug of keying a cache by "encoder"/"decoder").
+  // Identity = every part URL + size + hash, external data included: a changed file never
+  // reuses a stale cache entry, and two different models never share one (the bug of keying a
+  // cache by "encoder"/"decoder"). Download options are transport, not identity.
+  const describe = (file: { bytes?: number; sha256?: string; parts: ManifestPart[] }): string[] => [
+    file.sha256 ?? '',
+    String(file.bytes ?? ''),
+    ...file.parts.map((p) => `${p.url}#${p.bytes ?? ''}#${p.sha256 ?? ''}`),
+  ];
   const identity = [encoder, decoder]
-    .flatMap((file) => [file.sha256 ?? '', String(file.bytes), ...file.parts.map((p) => `${p.url}#${p.bytes}#${p.sha256 ?? ''}`)])
+    .flatMap((file) => [...describe(file), ...(file.externalData ?? []).flatMap((d) => [d.path, ...describe(d)])])
     .join('|');
   return { ...manifest, name, contract, encoder, decoder, key: `${name}@${hashString(identity)}` };
 }
@@ -89,8 +132,13 @@ function hashString(text: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Fetches and resolves a manifest URL (relative URLs resolve against the document). */
-export async function fetchManifest(url: string, signal?: AbortSignal): Promise<ResolvedManifest> {
+/**
+ * Fetches and resolves a manifest URL (relative URLs resolve against the document).
+ * `notFound` answers a 404/403 instead of failing (used to probe a mirror for a packed manifest).
+ */
+export async function fetchManifest(url: string, signal?: AbortSignal): Promise<ResolvedManifest>;
+export async function fetchManifest<T>(url: string, signal: AbortSignal | undefined, notFound: () => T): Promise<ResolvedManifest | T>;
+export async function fetchManifest<T>(url: string, signal?: AbortSignal, notFound?: () => T): Promise<ResolvedManifest | T> {
   const absolute = new URL(url, document.baseURI).href;
   let response: Response;
   try {
@@ -99,6 +147,8 @@ export async function fetchManifest(url: string, signal?: AbortSignal): Promise<
     if (signal?.aborted) throw cause;
     throw new Sam2Error('model-fetch-failed', `Could not fetch the model manifest ${absolute}`, { cause });
   }
+  // Object stores (S3, GCS) answer 403 for a missing object when listing is not allowed.
+  if (notFound && (response.status === 404 || response.status === 403)) return notFound();
   if (!response.ok) {
     throw new Sam2Error('model-fetch-failed', `Model manifest ${absolute} answered HTTP ${response.status}`);
   }

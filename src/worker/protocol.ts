@@ -6,6 +6,8 @@ import type { SerializedSam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { ResolvedManifest } from '../model/manifest.js';
+import type { CachedModel } from '../model/model-cache.js';
+import type { StorageFault } from '../model/chunk-store.js';
 import type { BBox } from '../mask/types.js';
 import type { Polygon } from '../mask/polygons.js';
 
@@ -156,6 +158,9 @@ export interface WorkerStats {
   imagesHeld: number;
   decodes: number;
   threads: number;
+  /** Model bytes received over the network / read from the cache since the worker started. */
+  modelBytesFromNetwork: number;
+  modelBytesFromCache: number;
 }
 
 /**
@@ -166,8 +171,28 @@ export interface CrashRequest {
   type: 'crash';
 }
 
+/** The models in the cache (OPFS), complete or interrupted. */
+export interface ListCacheRequest {
+  type: 'list-cache';
+}
+
+/** Removes cached models whose name or key equals `match` (all when omitted). */
+export interface ClearCacheRequest {
+  type: 'clear-cache';
+  match?: string;
+}
+
+/** Test hook: from now on the worker's storage behaves as if full or unavailable (null: normal). */
+export interface StorageFaultRequest {
+  type: 'storage-fault';
+  fault: StorageFault | null;
+}
+
 export type WorkerRequest =
   | LoadModelRequest
+  | ListCacheRequest
+  | ClearCacheRequest
+  | StorageFaultRequest
   | EncodeRequest
   | DecodeRequest
   | RenderRequest
@@ -181,6 +206,9 @@ export type WorkerRequest =
 
 export interface WorkerResults {
   'load-model': LoadModelResult;
+  'list-cache': CachedModel[];
+  'clear-cache': CachedModel[];
+  'storage-fault': void;
   encode: EncodeResult;
   decode: DecodeResult;
   render: MaskPayload;
@@ -198,7 +226,9 @@ export type ClientMessage = { id: number; request: WorkerRequest } | { id: numbe
 export type WorkerMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedSam2Error }
-  | { id: number; progress: ProgressDetail };
+  | { id: number; progress: ProgressDetail }
+  /** Something went wrong that the request survives (the cache can't be written): reported, not thrown. */
+  | { id: number; warning: SerializedSam2Error };
 
 /** The name the worker is started with; onnxruntime's pthread workers are named 'em-pthread'. */
 export const WORKER_NAME = 'sam2-segmenter';

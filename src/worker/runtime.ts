@@ -45,12 +45,18 @@ export async function checkBackend(): Promise<void> {
   if (!adapter) throw new Sam2Error('backend-unavailable', 'WebGPU is not available in this browser (no adapter)');
 }
 
-export async function createSession(bytes: Uint8Array, role: string): Promise<ort.InferenceSession> {
+/** `externalData`: weights stored beside the graph, by the location the graph refers to. */
+export async function createSession(
+  bytes: Uint8Array,
+  role: string,
+  externalData: Array<{ path: string; data: Uint8Array }> = [],
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders: [EXECUTION_PROVIDER],
       graphOptimizationLevel: 'all',
       enableCpuMemArena: true,
+      ...(externalData.length ? { externalData } : {}),
     });
   } catch (cause) {
     throw new Sam2Error('model-contract', `The ${role} is not a model onnxruntime can load: ${String((cause as Error)?.message ?? cause)}`, { cause });

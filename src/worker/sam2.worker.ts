@@ -6,8 +6,10 @@
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
 import { LOW_RES_SIZE, MODEL_SIZE } from '../geometry/model-frame.js';
-import { fetchModelFile } from '../model/fetch-model.js';
 import type { ResolvedManifest } from '../model/manifest.js';
+import { loadModelFiles, type ModelFiles } from '../model/model-loader.js';
+import { clearCached, entryName, listCached } from '../model/model-cache.js';
+import { getStore, setStorageFault } from '../model/open-store.js';
 import { maskArea, maskBoundingBox } from '../mask/stats.js';
 import { upsampleLogitsToMask } from '../mask/upsample.js';
 import { cleanupLogits } from '../mask/cleanup.js';
@@ -56,48 +58,72 @@ interface EncodedImage {
 
 type Reply = (message: WorkerMessage, transfer?: Transferable[]) => void;
 type ProgressSink = (detail: ProgressDetail) => void;
+interface LoadListener {
+  progress: ProgressSink;
+  warning(warning: Sam2Error): void;
+}
 
 const models = new Map<string, Promise<LoadedModel>>();
 const images = new Map<string, EncodedImage>();
-/** Progress listeners of every request waiting on a model load (several elements may share one). */
-const loadListeners = new Map<string, Set<ProgressSink>>();
+/** Listeners of every request waiting on a model load (several elements may share one). */
+const loadListeners = new Map<string, Set<LoadListener>>();
 const cancelled = new Set<number>();
-const counters = { sessionsCreated: 0, modelsLoaded: 0, imagesEncoded: 0, embeddingCacheHits: 0, encodesPreparedAhead: 0, decodes: 0 };
+const counters = {
+  sessionsCreated: 0,
+  modelsLoaded: 0,
+  imagesEncoded: 0,
+  embeddingCacheHits: 0,
+  encodesPreparedAhead: 0,
+  decodes: 0,
+  modelBytesFromNetwork: 0,
+  modelBytesFromCache: 0,
+};
 const embeddingCache = new EmbeddingCache();
 
 // ---------------------------------------------------------------------------------------------
 // Model loading
 
-async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
-  const ortModule = configureRuntime();
-  const emit = (detail: ProgressDetail) => loadListeners.get(manifest.key)?.forEach((listener) => listener(detail));
-  const total = manifest.encoder.bytes + manifest.decoder.bytes;
-  let loaded = 0;
-  let lastEmit = 0;
-  const onBytes = (n: number) => {
-    loaded += n;
-    const now = performance.now();
-    if (now - lastEmit > 100 || loaded >= total) {
-      lastEmit = now;
-      emit({ phase: 'download', loaded, total, fraction: total ? Math.min(1, loaded / total) : 0 });
-    }
-  };
-  // The decoder is small: fetch both at once so the decoder is ready when the encoder lands.
-  const [encoderBytes, decoderBytes] = await Promise.all([
-    fetchModelFile(manifest.encoder, onBytes),
-    fetchModelFile(manifest.decoder, onBytes),
-  ]);
-  emit({ phase: 'download', loaded: total, total, fraction: 1 });
+async function fetchModel(manifest: ResolvedManifest, emit: ProgressSink, warn: (w: Sam2Error) => void): Promise<ModelFiles> {
+  const { store, problem } = await getStore();
+  const files = await loadModelFiles(manifest, { store, storeProblem: problem, onProgress: emit, onWarning: warn });
+  counters.modelBytesFromNetwork += files.networkBytes;
+  counters.modelBytesFromCache += files.cacheBytes;
+  return files;
+}
+
+async function createSessions(files: ModelFiles, emit: ProgressSink) {
   emit({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
-  const encoder = await createSession(encoderBytes, 'encoder');
+  const encoder = await createSession(files.encoder.model, 'encoder', files.encoder.externalData);
   counters.sessionsCreated++;
   emit({ phase: 'compile', loaded: 1, total: 2, fraction: 0.5 });
-  const decoder = await createSession(decoderBytes, 'decoder').catch(async (error) => {
+  const decoder = await createSession(files.decoder.model, 'decoder', files.decoder.externalData).catch(async (error) => {
     await encoder.release();
     throw error;
   });
   counters.sessionsCreated++;
   emit({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+  return { encoder, decoder };
+}
+
+async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
+  const ortModule = configureRuntime();
+  const listeners = () => loadListeners.get(manifest.key) ?? [];
+  const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
+  const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
+  let files = await fetchModel(manifest, emit, warn);
+  let sessions: Awaited<ReturnType<typeof createSessions>>;
+  try {
+    sessions = await createSessions(files, emit);
+  } catch (error) {
+    // Cached bytes were verified when stored, but a disk can still hand back garbage: a cached
+    // model onnxruntime refuses is dropped and downloaded once more before giving up.
+    if (files.source !== 'cache' || Sam2Error.from(error).code !== 'model-contract') throw error;
+    const { store } = await getStore();
+    await store.remove(entryName(manifest.key)).catch(() => {});
+    files = await fetchModel(manifest, emit, warn);
+    sessions = await createSessions(files, emit);
+  }
+  const { encoder, decoder } = sessions;
   const adapter = contractAdapter(manifest.contract, ortModule);
   try {
     adapter.check(encoder, decoder);
@@ -106,15 +132,15 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
     throw error;
   }
   counters.modelsLoaded++;
-  return { encoder, decoder, adapter, result: { source: 'network', backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
+  return { encoder, decoder, adapter, result: { source: files.source, backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
 }
 
-async function handleLoadModel(request: LoadModelRequest, progress: ProgressSink): Promise<LoadModelResult> {
+async function handleLoadModel(request: LoadModelRequest, listener: LoadListener): Promise<LoadModelResult> {
   await checkBackend();
   const { key } = request.manifest;
   let listeners = loadListeners.get(key);
   if (!listeners) loadListeners.set(key, (listeners = new Set()));
-  listeners.add(progress);
+  listeners.add(listener);
   let pending = models.get(key);
   const shared = pending !== undefined;
   if (!pending) {
@@ -128,7 +154,7 @@ async function handleLoadModel(request: LoadModelRequest, progress: ProgressSink
     // A second element asking for an already-loaded model reads it from this worker's memory.
     return shared ? { ...model.result, source: 'cache' } : model.result;
   } finally {
-    listeners.delete(progress);
+    listeners.delete(listener);
   }
 }
 
@@ -308,7 +334,16 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
     let value: unknown;
     switch (request.type) {
       case 'load-model':
-        value = await handleLoadModel(request, progress);
+        value = await handleLoadModel(request, { progress, warning: (w) => reply({ id, warning: w.toJSON() }) });
+        break;
+      case 'list-cache':
+        value = await listCached((await getStore()).store);
+        break;
+      case 'clear-cache':
+        value = await clearCached((await getStore()).store, request.match);
+        break;
+      case 'storage-fault':
+        setStorageFault(request.fault);
         break;
       case 'encode':
         value = await handleEncode(request, progress);

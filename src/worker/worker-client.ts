@@ -11,12 +11,15 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Sam2Error): void;
   onProgress?: (detail: ProgressDetail) => void;
+  onWarning?: (warning: Sam2Error) => void;
 }
 
 export interface RequestOptions {
   signal?: AbortSignal;
   transfer?: Transferable[];
   onProgress?: (detail: ProgressDetail) => void;
+  /** Problems the request survives (e.g. the model cache can't be written). */
+  onWarning?: (warning: Sam2Error) => void;
 }
 
 /**
@@ -72,6 +75,10 @@ export class WorkerClient extends EventTarget {
       pending.onProgress?.(message.progress);
       return;
     }
+    if ('warning' in message) {
+      pending.onWarning?.(Sam2Error.from(message.warning));
+      return;
+    }
     this._pending.delete(message.id);
     if (message.ok) pending.resolve(message.value);
     else pending.reject(Sam2Error.from(message.error));
@@ -94,7 +101,7 @@ export class WorkerClient extends EventTarget {
   }
 
   request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
-    const { signal, transfer = [], onProgress } = options;
+    const { signal, transfer = [], onProgress, onWarning } = options;
     if (signal?.aborted) return Promise.reject(new Sam2Error('aborted', 'The request was aborted'));
     const worker = this._ensureWorker();
     const id = this._nextId++;
@@ -115,6 +122,7 @@ export class WorkerClient extends EventTarget {
           reject(error);
         },
         onProgress,
+        onWarning,
       });
       try {
         worker.postMessage({ id, request } satisfies ClientMessage, transfer);
@@ -134,6 +142,11 @@ const WORKER_FILES: Record<Backend, string> = { wasm: 'sam2.worker.js', webgpu: 
 /** Where the worker bundles live (a folder URL, or the URL of sam2.worker.js); defaults to next to this script. */
 export function setWorkerUrl(url: string | URL) {
   workerBase = new URL(url, document.baseURI);
+}
+
+/** A worker that is already running (either backend), else the WASM one: for backend-neutral requests. */
+export function anyWorkerClient(): WorkerClient {
+  return [...clients.values()].find((client) => client.started) ?? getWorkerClient('wasm');
 }
 
 /** The page's one worker for a backend (WASM and WebGPU use different onnxruntime builds). */

@@ -1,0 +1,367 @@
+/**
+ * Gets the bytes behind one URL (an unsplit model file, or one part of a packed one): the chunks
+ * the cache has, the rest from the network, every chunk stored as soon as it is complete.
+ *
+ * - When the server honours Range: requests of `rangeSize` bytes, several at once (the first
+ *   one also tells the size when the manifest doesn't).
+ * - Otherwise one streamed request, still stored in `rangeSize` chunks as it passes.
+ * - Then the checks: size (the manifest's, else what every Content-Range reported), and every
+ *   SHA-256 the manifest gives. Bytes that fail are forgotten and fetched once more; failing
+ *   again is a `model-integrity` error. Nothing unchecked is ever returned.
+ */
+import { Sam2Error } from '../errors.js';
+import type { CacheEntry } from './cache-entry.js';
+import { FetchFailure, open, type ByteRange, type OpenResponse } from './http.js';
+import { sha256Hex } from './integrity.js';
+import type { DownloadOptions } from './manifest.js';
+import type { ProgressMeter } from './progress.js';
+import { allOrAbort, retrying, type Pool } from './schedule.js';
+
+export interface LoadContext {
+  entry: CacheEntry;
+  options: Required<DownloadOptions>;
+  pool: Pool;
+  meter: ProgressMeter;
+  signal: AbortSignal;
+  /** Stops the whole load at once (a failure no retry fixes). */
+  abortAll(): void;
+}
+
+/** Bytes moved, for diagnostics and `source: 'cache' | 'network'`. */
+export interface TransferStats {
+  /** Received over the network (including any that had to be fetched again). */
+  fromNetwork: number;
+  /** Read from the cache. */
+  fromCache: number;
+}
+
+export interface Unit {
+  /** Prefixes the unit's chunk names in the cache entry; never contains '~'. */
+  id: string;
+  /** The model file the bytes count towards in the progress. */
+  fileId: string;
+  url: string;
+  /** Size from the manifest, when known. */
+  bytes?: number;
+  /** SHA-256 values from the manifest (a file's and its part's): the bytes must match each. */
+  sha256: string[];
+  /** Where to put the bytes (a part's slot in its file); must have the unit's size. */
+  target?: Uint8Array;
+}
+
+/** What the cache remembers about a unit besides its chunks. */
+interface UnitMeta {
+  /** Total size, as the server reported it. */
+  size?: number;
+  /** Whether the server honoured Range requests. */
+  ranges?: boolean;
+  etag?: string | null;
+  /** The bytes passed their size and hash checks. */
+  verified?: boolean;
+}
+
+/** A problem with the bytes as a whole: forget them and start the unit over (once). */
+export class StartOver extends Error {
+  constructor(readonly reason: Sam2Error) {
+    super(reason.message);
+  }
+}
+
+export const chunkName = (id: string, what: string) => `${id}~${what}`;
+const rangeName = (id: string, range: ByteRange) => chunkName(id, `r${range.start}-${range.end}`);
+
+/** Removes every chunk of a unit. */
+export async function forgetUnit(id: string, entry: CacheEntry) {
+  for (const name of entry.names()) if (name.startsWith(`${id}~`)) await entry.remove(name);
+}
+
+function plan(size: number, rangeSize: number): ByteRange[] {
+  const ranges: ByteRange[] = [];
+  for (let start = 0; start < size; start += rangeSize) ranges.push({ start, end: Math.min(size, start + rangeSize) });
+  return ranges;
+}
+
+/**
+ * Loads a unit; `onSize` hears its size once known (after its cached chunks are counted, so the
+ * first progress event already includes every cached byte), or null when the server won't say.
+ */
+export async function loadUnit(unit: Unit, ctx: LoadContext, stats: TransferStats, onSize: (size: number | null) => void): Promise<Uint8Array> {
+  for (let round = 0; ; round++) {
+    // Each attempt aborts its own requests when one of them fails for good.
+    const controller = new AbortController();
+    const attempt = { ...ctx, signal: AbortSignal.any([ctx.signal, controller.signal]) };
+    try {
+      return await attemptUnit(unit, attempt, controller, stats, onSize);
+    } catch (error) {
+      if (!(error instanceof StartOver)) throw error;
+      // Bytes that failed a check are never kept, not even to be checked again.
+      await forgetUnit(unit.id, ctx.entry);
+      if (round >= 1 || ctx.signal.aborted) throw error.reason;
+    }
+  }
+}
+
+async function attemptUnit(
+  unit: Unit,
+  ctx: LoadContext,
+  controller: AbortController,
+  stats: TransferStats,
+  onSize: (size: number | null) => void,
+): Promise<Uint8Array> {
+  const { entry, options, signal, url } = { ...ctx, url: unit.url };
+  const metaName = chunkName(unit.id, 'meta');
+  let meta = (await entry.readJson<UnitMeta>(metaName)) ?? {};
+  let size: number | null = unit.bytes ?? meta.size ?? null;
+  let buffer: Uint8Array | null = null;
+  let missing: ByteRange[] = [];
+
+  /**
+   * Runs a request in a pool slot with its retries. A final failure aborts the siblings before
+   * the slot is handed on, so no queued request goes out after the attempt has failed.
+   */
+  const request = <T>(task: () => Promise<T>) =>
+    ctx.pool.run(async () => {
+      try {
+        return await retrying(options.retries, signal, task);
+      } catch (error) {
+        if (!signal.aborted) {
+          controller.abort();
+          if (!(error instanceof StartOver)) ctx.abortAll();
+        }
+        throw error;
+      }
+    });
+  const saveMeta = async (next: UnitMeta) => {
+    meta = next;
+    await entry.writeJson(metaName, meta);
+  };
+  const changed = (what: string) =>
+    new StartOver(new Sam2Error('model-integrity', `${url} changed on the server during the download (${what})`));
+
+  /** Knowing the size: place the buffer, read what the cache has, list what is missing. */
+  const prepare = async (total: number) => {
+    size = total;
+    if (unit.target && unit.target.byteLength !== total) {
+      throw new Sam2Error('model-integrity', `${url} is ${total} bytes, the manifest says ${unit.target.byteLength}`);
+    }
+    buffer = unit.target ?? new Uint8Array(total);
+    missing = [];
+    for (const range of plan(total, options.rangeSize)) {
+      const name = rangeName(unit.id, range);
+      const bytes = entry.size(name) === range.end - range.start ? await entry.read(name, buffer.subarray(range.start, range.end)) : null;
+      if (bytes) {
+        stats.fromCache += bytes.byteLength;
+        ctx.meter.credit(unit.fileId, name, bytes.byteLength);
+      } else {
+        missing.push(range);
+      }
+    }
+    onSize(total);
+  };
+
+  const finish = async (bytes: Uint8Array) => {
+    if (unit.bytes !== undefined && bytes.byteLength !== unit.bytes) {
+      throw new StartOver(new Sam2Error('model-integrity', `${url} is ${bytes.byteLength} bytes, the manifest says ${unit.bytes}`));
+    }
+    if (unit.sha256.length && !meta.verified) {
+      const actual = await sha256Hex(bytes);
+      if (!unit.sha256.every((hash) => hash.toLowerCase() === actual)) {
+        throw new StartOver(new Sam2Error('model-integrity', `${url} does not match its SHA-256 in the manifest`));
+      }
+    }
+    if (!meta.verified) await saveMeta({ ...meta, size: bytes.byteLength, verified: true });
+    // Chunks of another range size (an earlier visit with other options) are dead weight now.
+    const current = new Set(plan(bytes.byteLength, options.rangeSize).map((r) => rangeName(unit.id, r)));
+    for (const name of entry.names()) if (name.startsWith(`${unit.id}~r`) && !current.has(name)) await entry.remove(name);
+    return bytes;
+  };
+
+  /**
+   * One GET of the whole body, stored in range-sized chunks as it passes. `noRanges`: the server
+   * answered a Range request with the whole file (remembered, so a later visit doesn't ask).
+   */
+  const streamWhole = async (given: OpenResponse | null, noRanges: boolean): Promise<Uint8Array> => {
+    const response = given ?? (await open(url, null, signal, options.stallTimeout));
+    if (response.status !== 200) {
+      response.cancel();
+      throw new FetchFailure(`Downloading ${url} failed: HTTP ${response.status}`, false);
+    }
+    const sink = new Sink(buffer ?? response.lengthHint, url);
+    let writes = Promise.resolve();
+    let chunkStart = 0;
+    const store = (end: number) => {
+      const range = { start: chunkStart, end };
+      const name = rangeName(unit.id, range);
+      if (entry.size(name) !== end - chunkStart) {
+        const view = sink.view(range.start, range.end);
+        writes = writes.then(() => (signal.aborted ? undefined : entry.write(name, view)));
+      }
+      chunkStart = end;
+    };
+    await response.read((chunk) => {
+      sink.push(chunk);
+      stats.fromNetwork += chunk.byteLength;
+      while (sink.length - chunkStart >= options.rangeSize) store(chunkStart + options.rangeSize);
+      const name = rangeName(unit.id, { start: chunkStart, end: Math.min(chunkStart + options.rangeSize, size ?? Infinity) });
+      ctx.meter.credit(unit.fileId, name, sink.length - chunkStart);
+    });
+    const received = sink.length;
+    if (size !== null && received < size) throw new FetchFailure(`${url} ended after ${received} of ${size} bytes`, true);
+    if (received > chunkStart) store(received);
+    await writes;
+    if (size === null) onSize(received);
+    await saveMeta({ size: received, ranges: noRanges ? false : meta.ranges, etag: response.etag });
+    return sink.bytes();
+  };
+
+  /** One Range request into its place in the buffer, then stored. */
+  const fetchRange = async (range: ByteRange, given: OpenResponse | null) => {
+    const response = given ?? (await open(url, range, signal, options.stallTimeout));
+    const name = rangeName(unit.id, range);
+    const slot = buffer!.subarray(range.start, range.end);
+    let skip = 0;
+    if (response.status === 206) {
+      const answered = response.range ?? range;
+      if (answered.start !== range.start || answered.end !== range.end) {
+        response.cancel();
+        throw new FetchFailure(`${url} answered bytes ${answered.start}-${answered.end - 1} to a request for ${range.start}-${range.end - 1}`, true);
+      }
+      if (response.range?.total != null && response.range.total !== size) {
+        response.cancel();
+        throw changed(`it reported ${size} bytes, then ${response.range.total}`);
+      }
+      if (meta.etag && response.etag && response.etag !== meta.etag) {
+        response.cancel();
+        throw changed(`ETag ${meta.etag}, then ${response.etag}`);
+      }
+    } else if (response.status === 200) {
+      // The server stopped honouring Range (some CDNs do on a cache miss): take this range
+      // out of the full body rather than fail.
+      skip = range.start;
+    } else {
+      throw changed('HTTP 416 for a range inside the file');
+    }
+    let received = 0;
+    const full = () => received === slot.byteLength;
+    try {
+      await response.read((chunk) => {
+        stats.fromNetwork += chunk.byteLength;
+        let piece = chunk;
+        if (skip) {
+          const dropped = Math.min(skip, piece.byteLength);
+          skip -= dropped;
+          piece = piece.subarray(dropped);
+        }
+        if (piece.byteLength > slot.byteLength - received) {
+          if (response.status === 206) {
+            response.cancel();
+            throw new StartOver(new Sam2Error('model-integrity', `${url} sent more than the ${slot.byteLength} bytes of range ${range.start}-${range.end - 1}`));
+          }
+          piece = piece.subarray(0, slot.byteLength - received);
+        }
+        slot.set(piece, received);
+        received += piece.byteLength;
+        ctx.meter.credit(unit.fileId, name, received);
+        // A whole-file answer: stop once this range is in.
+        if (full() && response.status === 200) response.cancel();
+      });
+    } catch (error) {
+      if (!(full() && response.status === 200)) throw error;
+    }
+    if (!full()) {
+      throw new FetchFailure(`${url} range ${range.start}-${range.end - 1} ended after ${received} of ${slot.byteLength} bytes`, true);
+    }
+    // A sibling failed (maybe the file changed on the server): store nothing more of this attempt.
+    if (!signal.aborted) await entry.write(name, slot);
+  };
+
+  /**
+   * The first request (the first missing range, or the first range of a file of unknown size)
+   * also tells whether the server honours Range and how big the file is.
+   */
+  const probe = () =>
+    request(async (): Promise<Uint8Array | 'ranges' | 'stream'> => {
+      const first = missing[0] ?? { start: 0, end: options.rangeSize };
+      let response: OpenResponse;
+      try {
+        response = await open(url, first, signal, options.stallTimeout);
+      } catch (error) {
+        // Some servers and proxies break Range requests outright (browsers refuse a gzip'd
+        // answer to one): a request refused without any response goes on without Range.
+        if (error instanceof FetchFailure && error.refused && !signal.aborted) return 'stream';
+        throw error;
+      }
+      if (response.status === 200) return streamWhole(response, true);
+      if (response.status === 416) {
+        response.cancel();
+        throw changed('HTTP 416');
+      }
+      const total = response.range?.total ?? size;
+      // A 206 whose Content-Range is hidden (cross-origin, not exposed) can't be placed.
+      if (total === null || (!response.range && size === null)) {
+        response.cancel();
+        return 'stream';
+      }
+      if (size !== null && total !== size) {
+        response.cancel();
+        if (unit.bytes !== undefined) throw new Sam2Error('model-integrity', `${url} is ${total} bytes on the server, the manifest says ${unit.bytes}`);
+        throw changed(`the cache has ${size} bytes, the server ${total}`);
+      }
+      if (meta.etag && response.etag && response.etag !== meta.etag) {
+        response.cancel();
+        throw changed(`ETag ${meta.etag}, then ${response.etag}`);
+      }
+      if (size === null) await prepare(total);
+      if (!meta.ranges || meta.size !== total) await saveMeta({ ...meta, size: total, ranges: true, etag: response.etag ?? meta.etag ?? null });
+      const range = { start: first.start, end: Math.min(first.end, total) };
+      await fetchRange(range, response);
+      missing = missing.filter((r) => r.start !== range.start);
+      return 'ranges';
+    });
+
+  if (size !== null) {
+    await prepare(size);
+    if (!missing.length) return finish(buffer!);
+  }
+  const streamed = async () => finish(await request(() => streamWhole(null, false)));
+  if (meta.ranges === false) return streamed();
+  const outcome = await probe();
+  if (outcome instanceof Uint8Array) return finish(outcome);
+  if (outcome === 'stream') return streamed();
+  await allOrAbort(
+    controller,
+    missing.map((range) => request(() => fetchRange(range, null))),
+  );
+  return finish(buffer!);
+}
+
+/** Collects a body into a fixed buffer (size known) or a growing one (size unknown). */
+class Sink {
+  private _buffer: Uint8Array;
+  private readonly _fixed: boolean;
+  length = 0;
+
+  constructor(target: Uint8Array | number | null | undefined, private readonly _url: string) {
+    this._fixed = target instanceof Uint8Array;
+    this._buffer = target instanceof Uint8Array ? target : new Uint8Array(Math.max(1 << 16, target ?? 1 << 20));
+  }
+
+  push(chunk: Uint8Array) {
+    if (this.length + chunk.byteLength > this._buffer.byteLength) {
+      if (this._fixed) throw new StartOver(new Sam2Error('model-integrity', `${this._url} is larger than the manifest says`));
+      const grown = new Uint8Array(Math.max(this._buffer.byteLength * 2, this.length + chunk.byteLength));
+      grown.set(this._buffer.subarray(0, this.length));
+      this._buffer = grown;
+    }
+    this._buffer.set(chunk, this.length);
+    this.length += chunk.byteLength;
+  }
+
+  view(start: number, end: number): Uint8Array {
+    return this._buffer.subarray(start, end);
+  }
+
+  bytes(): Uint8Array {
+    return this.length === this._buffer.byteLength ? this._buffer : this._buffer.slice(0, this.length);
+  }
+}
