@@ -133,8 +133,9 @@ describe('<sam2-segmenter> prompting', () => {
     element.src = URL.createObjectURL(await (await import('../helpers.js')).sceneBlob(W, H, shapes));
     await nextEvent(element, 'image-encode');
     const [red, green] = shapes;
+    const first = nextEvent<MaskChangeDetail>(element, 'mask-change');
     await sendMouse({ type: 'click', position: screenOf(element, red.cx * W, red.cy * H) });
-    await nextEvent(element, 'mask-change');
+    expect(iou((await first).detail.mask!, groundTruth(W, H, [red]))).to.be.at.least(0.97);
     const changed = nextEvent<MaskChangeDetail>(element, 'mask-change');
     await sendMouse({ type: 'click', position: screenOf(element, green.cx * W, green.cy * H) });
     const { detail } = await changed;
