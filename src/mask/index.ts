@@ -2,7 +2,8 @@
  * Pure mask utilities (no DOM, no lit, no onnxruntime): usable in the worker and on the main thread.
  */
 export type { BBox, BinaryMask } from './types.js';
-export { upsampleLogitsTo, upsampleLogitsToMask } from './upsample.js';
+export { upsampleLogitsTo, upsampleLogitsToMask, upsampleLogitsToMaskWithStats } from './upsample.js';
+export type { UpsampledMask } from './upsample.js';
 export { maskArea, maskBoundingBox } from './stats.js';
 export { cleanupLogits, fillHoles, removeSprinkles } from './cleanup.js';
 export type { CleanupOptions } from './cleanup.js';

@@ -19,6 +19,7 @@
  * `h0 * (w0 * a + w1 * b) + h1 * (w0 * c + w1 * d)`; PyTorch computes in float32, so values differ
  * from it only by float32 rounding (~1e-7 relative).
  */
+import type { BBox } from './types.js';
 
 /** Per-destination-index source taps of a 1-D linear resize (one axis). */
 interface LinearTaps {
@@ -185,20 +186,47 @@ class ThresholdSpans {
     this.count = count;
   }
 
-  /** Writes one thresholded destination row blended with weights (h0, h1). */
-  emit(row: Uint8Array, top: Float64Array, bottom: Float64Array, h0: number, h1: number, threshold: number): void {
+  /**
+   * Writes one thresholded destination row blended with weights (h0, h1) and returns how many of
+   * its pixels are inside; `extent` receives the row's first and last inside column (−1 when
+   * none). Counting here costs nothing for filled spans and one add per evaluated pixel, where a
+   * separate area + bounding-box pass over a 48 MP mask costs as much as the resize itself.
+   */
+  emit(row: Uint8Array, top: Float64Array, bottom: Float64Array, h0: number, h1: number, threshold: number, extent: Int32Array): number {
     let start = 0;
+    let area = 0;
+    let first = -1;
+    let last = -1;
     for (let i = 0; i < this.count; i++) {
       const end = this.end[i];
       const kind = this.kind[i];
-      if (kind === EVALUATE) thresholdBlend(row, start, end, top, bottom, h0, h1, threshold);
-      else row.fill(kind, start, end);
+      if (kind === EVALUATE) {
+        const inside = thresholdBlend(row, start, end, top, bottom, h0, h1, threshold, extent);
+        if (inside > 0) {
+          area += inside;
+          if (first < 0) first = extent[0];
+          last = extent[1];
+        }
+      } else {
+        row.fill(kind, start, end);
+        if (kind === ALL_INSIDE) {
+          area += end - start;
+          if (first < 0) first = start;
+          last = end - 1;
+        }
+      }
       start = end;
     }
+    extent[0] = first;
+    extent[1] = last;
+    return area;
   }
 }
 
-/** The arithmetic path: PyTorch's vertical blend, then the strict threshold. */
+/**
+ * The arithmetic path: PyTorch's vertical blend, then the strict threshold. Returns the number of
+ * inside pixels written and their first/last column in `extent`.
+ */
 function thresholdBlend(
   row: Uint8Array,
   from: number,
@@ -208,8 +236,33 @@ function thresholdBlend(
   h0: number,
   h1: number,
   threshold: number,
-): void {
-  for (let x = from; x < to; x++) row[x] = h0 * top[x] + h1 * bottom[x] > threshold ? 1 : 0;
+  extent: Int32Array,
+): number {
+  let inside = 0;
+  let first = -1;
+  let last = -1;
+  for (let x = from; x < to; x++) {
+    if (h0 * top[x] + h1 * bottom[x] > threshold) {
+      row[x] = 1;
+      inside++;
+      if (first < 0) first = x;
+      last = x;
+    } else {
+      row[x] = 0;
+    }
+  }
+  extent[0] = first;
+  extent[1] = last;
+  return inside;
+}
+
+/** A thresholded mask with the measurements taken while it was written. */
+export interface UpsampledMask {
+  data: Uint8Array;
+  /** Number of inside pixels. */
+  area: number;
+  /** Tight inclusive bounding box of the inside pixels, or null when the mask is empty. */
+  bbox: BBox | null;
 }
 
 /**
@@ -217,8 +270,47 @@ function thresholdBlend(
  * a destination pixel is 1 when its interpolated logit is STRICTLY greater than `threshold`
  * (SAM 2's `masks > mask_threshold`, so a logit of exactly 0 is outside).
  *
+ * The area and bounding box come for free (same values as `maskArea` / `maskBoundingBox`).
+ *
  * @param logits row-major srcWidth × srcHeight logits (e.g. SAM 2's 256 × 256 low-res mask)
  * @param out optional reusable destination of exactly dstWidth × dstHeight bytes
+ */
+export function upsampleLogitsToMaskWithStats(
+  logits: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  threshold = 0,
+  out?: Uint8Array,
+): UpsampledMask {
+  checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
+  const mask = out ?? new Uint8Array(dstWidth * dstHeight);
+  const spans = new ThresholdSpans(dstWidth);
+  const extent = new Int32Array(2);
+  let area = 0;
+  let minX = dstWidth;
+  let maxX = -1;
+  let minY = -1;
+  let maxY = -1;
+  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1, r0, r1) => {
+    spans.update(r0, r1, top, bottom, threshold);
+    const inside = spans.emit(mask.subarray(y * dstWidth, (y + 1) * dstWidth), top, bottom, h0, h1, threshold, extent);
+    if (inside === 0) return;
+    area += inside;
+    if (minY < 0) minY = y;
+    maxY = y;
+    if (extent[0] < minX) minX = extent[0];
+    if (extent[1] > maxX) maxX = extent[1];
+  });
+  const bbox = maxY < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { data: mask, area, bbox };
+}
+
+/**
+ * Resize SAM 2 mask logits with PyTorch bilinear (align_corners=False) semantics and threshold them
+ * (see `upsampleLogitsToMaskWithStats`, which this wraps).
+ *
  * @returns `out` (or a new array) with 1 inside and 0 outside, row-major
  */
 export function upsampleLogitsToMask(
@@ -230,14 +322,7 @@ export function upsampleLogitsToMask(
   threshold = 0,
   out?: Uint8Array,
 ): Uint8Array {
-  checkDimensions(logits, srcWidth, srcHeight, dstWidth, dstHeight, out);
-  const mask = out ?? new Uint8Array(dstWidth * dstHeight);
-  const spans = new ThresholdSpans(dstWidth);
-  forEachBlendedRow(logits, srcWidth, srcHeight, dstWidth, dstHeight, (y, top, bottom, h0, h1, r0, r1) => {
-    spans.update(r0, r1, top, bottom, threshold);
-    spans.emit(mask.subarray(y * dstWidth, (y + 1) * dstWidth), top, bottom, h0, h1, threshold);
-  });
-  return mask;
+  return upsampleLogitsToMaskWithStats(logits, srcWidth, srcHeight, dstWidth, dstHeight, threshold, out).data;
 }
 
 /**

@@ -66,6 +66,21 @@ export interface DecodeRequest {
   /** Candidate to upsample; null = highest predicted IoU. */
   maskIndex: number | null;
   cleanup?: MaskCleanup;
+  /**
+   * When set, the chosen mask is first sent at this (display) size as a `partial` message, before
+   * the natural-size mask is computed: a large photo shows its mask as soon as the decoder is done.
+   */
+  preview?: { width: number; height: number } | null;
+  /** Only the preview is wanted (hover): it becomes the result and no natural-size mask is made. */
+  previewOnly?: boolean;
+}
+
+/** The `partial` message of a decode with `preview`: the chosen mask at display size. */
+export interface DecodePreview {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  maskIndex: number;
 }
 
 /** SAM 2's optional post-processing, areas in cells of the 256x256 low-resolution grid. */
@@ -227,6 +242,8 @@ export type WorkerMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedSam2Error }
   | { id: number; progress: ProgressDetail }
+  /** An early, partial result (a decode's display-size preview) before the final one. */
+  | { id: number; partial: unknown }
   /** Something went wrong that the request survives (the cache can't be written): reported, not thrown. */
   | { id: number; warning: SerializedSam2Error };
 

@@ -10,8 +10,7 @@ import type { ResolvedManifest } from '../model/manifest.js';
 import { loadModelFiles, type ModelFiles } from '../model/model-loader.js';
 import { clearCached, entryName, listCached } from '../model/model-cache.js';
 import { getStore, setStorageFault } from '../model/open-store.js';
-import { maskArea, maskBoundingBox } from '../mask/stats.js';
-import { upsampleLogitsToMask } from '../mask/upsample.js';
+import { upsampleLogitsToMaskWithStats } from '../mask/upsample.js';
 import { cleanupLogits } from '../mask/cleanup.js';
 import { maskToPolygons } from '../mask/polygons.js';
 import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
@@ -24,6 +23,7 @@ import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasm
 import {
   WORKER_NAME,
   type ClientMessage,
+  type DecodePreview,
   type DecodeRequest,
   type DecodeResult,
   type EncodeRequest,
@@ -241,19 +241,24 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
 }
 
-function renderMask(logits: Float32Array, width: number, height: number, threshold: number, cleanup?: MaskCleanup): MaskPayload {
-  if (cleanup && (cleanup.maxHoleArea > 0 || cleanup.maxSprinkleArea > 0)) {
-    // Official post-processing works on the low-res logits (areas in 256-grid cells), on a copy:
-    // refinement must still see the raw logits.
-    logits = cleanupLogits(logits.slice(), LOW_RES_SIZE, LOW_RES_SIZE, { ...cleanup, threshold });
-  }
-  const data = upsampleLogitsToMask(logits, LOW_RES_SIZE, LOW_RES_SIZE, width, height, threshold);
-  const mask = { width, height, data };
-  const box = maskBoundingBox(mask) ?? { x: 0, y: 0, width: 0, height: 0 };
-  return { data, width, height, bbox: box, area: maskArea(mask) };
+/** SAM 2's optional post-processing of the chosen candidate, on a copy (refinement needs the raw logits). */
+function cleanedLogits(logits: Float32Array, threshold: number, cleanup?: MaskCleanup): Float32Array {
+  if (!cleanup || (cleanup.maxHoleArea <= 0 && cleanup.maxSprinkleArea <= 0)) return logits;
+  // Official post-processing works on the low-res logits (areas in 256-grid cells).
+  return cleanupLogits(logits.slice(), LOW_RES_SIZE, LOW_RES_SIZE, { ...cleanup, threshold });
 }
 
-async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
+function renderMask(logits: Float32Array, width: number, height: number, threshold: number, cleanup?: MaskCleanup): MaskPayload {
+  return maskAt(cleanedLogits(logits, threshold, cleanup), width, height, threshold);
+}
+
+/** The thresholded mask at a size, with its area and bounding box measured while it is written. */
+function maskAt(logits: Float32Array, width: number, height: number, threshold: number): MaskPayload {
+  const { data, area, bbox } = upsampleLogitsToMaskWithStats(logits, LOW_RES_SIZE, LOW_RES_SIZE, width, height, threshold);
+  return { data, width, height, bbox: bbox ?? { x: 0, y: 0, width: 0, height: 0 }, area };
+}
+
+async function handleDecode(request: DecodeRequest, sendPartial: (value: DecodePreview) => void): Promise<DecodeResult> {
   const image = images.get(request.imageKey);
   if (!image || image.modelKey !== request.modelKey) {
     throw new Sam2Error('not-ready', 'The image is not encoded for this model yet');
@@ -280,10 +285,30 @@ async function handleDecode(request: DecodeRequest): Promise<DecodeResult> {
   const best = scores.reduce((bestIndex, score, i) => (score > scores[bestIndex] ? i : bestIndex), 0);
   const maskIndex = request.maskIndex !== null && request.maskIndex < scores.length ? request.maskIndex : best;
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;
-  const chosen = logits.subarray(maskIndex * plane, (maskIndex + 1) * plane);
-  const mask = renderMask(chosen, image.width, image.height, request.threshold, request.cleanup);
+  const chosen = cleanedLogits(logits.subarray(maskIndex * plane, (maskIndex + 1) * plane), request.threshold, request.cleanup);
+  const previewSize = usefulPreviewSize(request.preview, image);
+  let mask: MaskPayload;
+  if (previewSize && request.previewOnly) {
+    mask = maskAt(chosen, previewSize.width, previewSize.height, request.threshold);
+  } else {
+    if (previewSize) {
+      // Display-size work (a few ms) that lets the page paint before the natural-size mask exists.
+      const { data, width, height } = maskAt(chosen, previewSize.width, previewSize.height, request.threshold);
+      sendPartial({ data, width, height, maskIndex });
+    }
+    mask = maskAt(chosen, image.width, image.height, request.threshold);
+  }
   const lowResLogits = logits.slice();
   return { ...mask, scores, maskIndex, lowResLogits, timings: { decoder: t1 - t0, postprocess: performance.now() - t1 } };
+}
+
+/** A preview size worth computing: positive, and smaller than the image itself. */
+function usefulPreviewSize(preview: DecodeRequest['preview'], image: { width: number; height: number }) {
+  if (!preview) return null;
+  const width = Math.min(image.width, Math.max(1, Math.round(preview.width)));
+  const height = Math.min(image.height, Math.max(1, Math.round(preview.height)));
+  if (!Number.isFinite(width) || !Number.isFinite(height) || width * height >= image.width * image.height) return null;
+  return { width, height };
 }
 
 function handleRender(request: RenderRequest): MaskPayload {
@@ -350,7 +375,7 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
         break;
       case 'decode':
         if (cancelled.delete(id)) throw new Sam2Error('aborted', 'Superseded by a newer request');
-        value = await handleDecode(request);
+        value = await handleDecode(request, (partial) => reply({ id, partial }, transferablesOf(partial)));
         break;
       case 'render':
         value = handleRender(request);

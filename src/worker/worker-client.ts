@@ -12,6 +12,7 @@ interface Pending {
   reject(error: Sam2Error): void;
   onProgress?: (detail: ProgressDetail) => void;
   onWarning?: (warning: Sam2Error) => void;
+  onPartial?: (value: unknown) => void;
 }
 
 export interface RequestOptions {
@@ -20,6 +21,8 @@ export interface RequestOptions {
   onProgress?: (detail: ProgressDetail) => void;
   /** Problems the request survives (e.g. the model cache can't be written). */
   onWarning?: (warning: Sam2Error) => void;
+  /** An early result the worker sends before the final one (a decode's preview mask). */
+  onPartial?: (value: unknown) => void;
 }
 
 /**
@@ -79,6 +82,10 @@ export class WorkerClient extends EventTarget {
       pending.onWarning?.(Sam2Error.from(message.warning));
       return;
     }
+    if ('partial' in message) {
+      pending.onPartial?.(message.partial);
+      return;
+    }
     this._pending.delete(message.id);
     if (message.ok) pending.resolve(message.value);
     else pending.reject(Sam2Error.from(message.error));
@@ -101,7 +108,7 @@ export class WorkerClient extends EventTarget {
   }
 
   request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
-    const { signal, transfer = [], onProgress, onWarning } = options;
+    const { signal, transfer = [], onProgress, onWarning, onPartial } = options;
     if (signal?.aborted) return Promise.reject(new Sam2Error('aborted', 'The request was aborted'));
     const worker = this._ensureWorker();
     const id = this._nextId++;
@@ -123,6 +130,7 @@ export class WorkerClient extends EventTarget {
         },
         onProgress,
         onWarning,
+        onPartial,
       });
       try {
         worker.postMessage({ id, request } satisfies ClientMessage, transfer);

@@ -76,6 +76,21 @@ describe('<sam2-segmenter> lifecycle and inputs', () => {
     }
   });
 
+  it('every new image reports its encode progress from 0 to 1 again', async () => {
+    const element = document.createElement('sam2-segmenter');
+    element.loading = 'eager';
+    element.model = COLOUR_MODEL;
+    document.body.append(element);
+    for (const [width, height] of [[W, H], [H, W], [W + 10, H]]) {
+      const log = recordEvents(element, ['progress']);
+      element.src = await sceneUrl(width, height);
+      await nextEvent(element, 'image-encode');
+      log.stop();
+      const encode = (log.of('progress') as CustomEvent<ProgressDetail>[]).filter((e) => e.detail.phase === 'encode').map((e) => e.detail.fraction);
+      expect(encode, `${width}x${height}`).to.deep.equal([0, 1]);
+    }
+  });
+
   it('loading="lazy" waits until the element nears the viewport', async () => {
     const spacer = Object.assign(document.createElement('div'), { className: 'spacer' });
     spacer.style.height = '5000px';

@@ -224,6 +224,43 @@ describe('<sam2-segmenter> segmentation', () => {
     expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
   });
 
+  it('paints a display-size mask of a large photo before its natural-size mask-change, and not for small ones', async () => {
+    const paints: Array<{ t: number; mask: string }> = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (entry.name === 'sam2-segmenter:paint') paints.push({ t: entry.startTime, mask: (entry as PerformanceMeasure).detail?.mask });
+      }
+    });
+    observer.observe({ type: 'measure' });
+    try {
+      const element = createSegmenter({ style: 'width: 400px' });
+      for (const [width, height, early] of [[4000, 3000, true], [1000, 600, false]] as const) {
+        element.src = await sceneUrl(width, height);
+        await nextEvent(element, 'image-encode');
+        paints.length = 0;
+        const changed = nextEvent<MaskChangeDetail>(element, 'mask-change');
+        await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
+        const { detail } = await changed;
+        const maskChangeAt = performance.now();
+        await settle(50);
+        expect(detail.mask).to.include({ width, height });
+        const earlyPaints = paints.filter((p) => p.mask === 'early');
+        if (early) {
+          // Exactly one early paint, before the event; then the natural-size result is painted.
+          expect(earlyPaints.length, JSON.stringify(paints)).to.equal(1);
+          expect(earlyPaints[0].t).to.be.below(maskChangeAt);
+          expect(paints.at(-1)!.mask).to.equal('result');
+          expect(paints.findIndex((p) => p.mask === 'result')).to.be.above(paints.indexOf(earlyPaints[0]));
+        } else {
+          expect(earlyPaints, JSON.stringify(paints)).to.have.length(0);
+          expect(paints.at(-1)!.mask).to.equal('result');
+        }
+      }
+    } finally {
+      observer.disconnect();
+    }
+  });
+
   it('decodes and resizes the image while the model loads, not after', async () => {
     // A fresh worker is not needed: a new model key makes the load a real one.
     const before = (await Segmenter.workerStats())!;

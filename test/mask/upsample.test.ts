@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { upsampleLogitsTo, upsampleLogitsToMask } from '../../src/mask/index.js';
+import { maskArea, maskBoundingBox, upsampleLogitsTo, upsampleLogitsToMask, upsampleLogitsToMaskWithStats } from '../../src/mask/index.js';
 import { grid, seededRandom } from './helpers.js';
 
 /**
@@ -111,6 +111,31 @@ describe('mask/upsample', () => {
       expect(maxError).to.be.below(1e-5);
     });
   }
+
+  it('measures area and bounding box while writing, equal to separate passes over the mask', () => {
+    const check = (logits: Float32Array, sw: number, sh: number, dw: number, dh: number, threshold: number) => {
+      const fused = upsampleLogitsToMaskWithStats(logits, sw, sh, dw, dh, threshold);
+      const mask = { width: dw, height: dh, data: fused.data };
+      expect(Array.from(fused.data)).to.deep.equal(Array.from(upsampleLogitsToMask(logits, sw, sh, dw, dh, threshold)));
+      expect(fused.area).to.equal(maskArea(mask));
+      expect(fused.bbox).to.deep.equal(maskBoundingBox(mask));
+      return fused;
+    };
+    for (const [sw, sh, dw, dh] of [[256, 256, 1000, 600], [64, 48, 1001, 599], [3, 4, 7, 5], [256, 256, 100, 37]]) {
+      for (const threshold of [0, 0.75, 20]) check(randomLogits(sw * sh, sw + dw + threshold), sw, sh, dw, dh, threshold);
+    }
+    // Golden: one positive logit in the middle of a 3×3 grid, upsampled ×2: the centre taps blend
+    // 3 with weight ≥ .75 (> 0), the next ring ≤ .25·3 − .75 = 0 (not > 0), so a 2×2 block at (2, 2).
+    const single = grid([
+      [-1, -1, -1],
+      [-1, 3, -1],
+      [-1, -1, -1],
+    ]);
+    expect(check(single, 3, 3, 6, 6, 0)).to.deep.include({ area: 4, bbox: { x: 2, y: 2, width: 2, height: 2 } });
+    // Empty and full masks, and a mask touching every border.
+    expect(check(grid([[-1, -2]]), 2, 1, 5, 3, 0)).to.deep.include({ area: 0, bbox: null });
+    expect(check(grid([[5, 6]]), 2, 1, 5, 3, 0)).to.deep.include({ area: 15, bbox: { x: 0, y: 0, width: 5, height: 3 } });
+  });
 
   it('reuses the out buffer (and overwrites stale content)', () => {
     const logits = grid([[-1, 3]]);
