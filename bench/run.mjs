@@ -732,7 +732,7 @@ async function pairedScenario(threads, srv, { floor = true, element = true, imag
         const clickCpuBefore = threadCpu(pid);
         for (let c = 0; c < config.clicks; c++) e.clicks[name].push(await clickOnce(page, 0, CLICK_POINTS[c % CLICK_POINTS.length]));
         e.clickCpu[name] = { clicks: config.clicks, cpu: cpuDelta(clickCpuBefore, threadCpu(pid)) };
-        log(`  ${name}: click → painted median ${median(e.clicks[name].map((c) => c.downToPaintedMs)).toFixed(0)} ms (${config.clicks} clicks)`);
+        log(`  ${name}: click → painted median ${median(e.clicks[name].map((c) => c.downToPaintedMs)).toFixed(0)} ms, mask visible ${median(e.clicks[name].map((c) => c.downToMaskVisibleMs)).toFixed(0)} ms (${config.clicks} clicks)`);
       }
     }
 
@@ -959,7 +959,7 @@ function summarise(results) {
             Object.fromEntries(['fetchMs', 'decodeMs', 'resizeMs', 'readbackMs', 'normaliseMs', 'elementPathMs', 'decodeDefaultAlphaMs', 'decodeResizedMs', 'resizedPathMs', 'blobIdentityMs'].map((k) => [k, median(samples.map((x) => x[k]))])),
           ]),
         ),
-        postprocess: Object.fromEntries(Object.entries(f.postprocess ?? {}).map(([name, samples]) => [name, { upsampleMs: median(samples.map((x) => x.upsampleMs)), statsMs: median(samples.map((x) => x.bboxMs + x.areaMs)), totalMs: median(samples.map((x) => x.totalMs)) }])),
+        postprocess: Object.fromEntries(Object.entries(f.postprocess ?? {}).map(([name, samples]) => [name, { upsampleMs: median(samples.map((x) => x.upsampleMs)), statsMs: median(samples.map((x) => x.bboxMs + x.areaMs)), totalMs: median(samples.map((x) => x.totalMs)), fusedMs: median(samples.map((x) => x.fusedMs)) }])),
         paintMs: Object.fromEntries(Object.entries(f.paint ?? {}).map(([name, p]) => [name, median(p.paintMs)])),
         sessionsRssBytes: f.memory ? f.memory.rendererRssAfterSetupBytes - f.memory.rendererRssBeforeSetupBytes : null,
       };
@@ -980,6 +980,8 @@ function summarise(results) {
         images: Object.fromEntries(Object.entries(e.images).map(([name, samples]) => [name, median(samples.map((x) => x.ms))])),
         imageRequestsPerEncode: Object.fromEntries(Object.entries(e.images).map(([name, samples]) => [name, samples.map((x) => x.imageRequests)])),
         clicksPainted: Object.fromEntries(Object.entries(e.clicks).map(([name, samples]) => [name, median(samples.map((x) => x.downToPaintedMs))])),
+        clicksVisible: Object.fromEntries(Object.entries(e.clicks).map(([name, samples]) => [name, median(samples.map((x) => x.downToMaskVisibleMs ?? x.downToPaintedMs))])),
+        clicksEarlyPaint: Object.fromEntries(Object.entries(e.clicks).map(([name, samples]) => [name, samples.filter((x) => x.earlyPaint).length])),
         clicksMaskChange: Object.fromEntries(Object.entries(e.clicks).map(([name, samples]) => [name, median(samples.map((x) => x.downToMaskChangeMs))])),
         pairedRatio: Object.fromEntries(Object.keys(e.images).map((name) => [name, median(e.pairs.filter((p) => p.image === name).map((p) => p.ratio))])),
         pairedRatioAll: median(e.pairs.map((p) => p.ratio)),
@@ -1024,7 +1026,10 @@ function markdown(results) {
       }
       for (const [name, ms] of Object.entries(e.clicksPainted)) {
         const n = results.runs[t].element.clicks[name].length;
-        lines.push(`| click → mask painted, ${name} (n=${n}) | ${t} | ${fmtMs(ms)} | decoder.run ${fmtMs(f?.decoderRunMs)} | ${fmtRatio(ratio(ms, f?.decoderRunMs))} | – |`);
+        lines.push(`| click → \`mask-change\` → next frame, ${name} (n=${n}) | ${t} | ${fmtMs(ms)} | decoder.run ${fmtMs(f?.decoderRunMs)} | ${fmtRatio(ratio(ms, f?.decoderRunMs))} | – |`);
+        const visible = e.clicksVisible?.[name];
+        const early = e.clicksEarlyPaint?.[name] ? `, display-size mask first in ${e.clicksEarlyPaint[name]}/${n}` : '';
+        lines.push(`| click → mask visible${early}, ${name} (n=${n}) | ${t} | ${fmtMs(visible)} | decoder.run ${fmtMs(f?.decoderRunMs)} | ${fmtRatio(ratio(visible, f?.decoderRunMs))} | – |`);
       }
       lines.push(`| warm load: reload → \`model-load\` (${e.warmSources.join(', ')}) | ${t} | ${fmtMs(e.warmLoadMs)} | encoder+decoder create ${fmtMs(f?.createMs)} | ${fmtRatio(ratio(e.warmLoadMs, f?.createMs))} | – |`);
       lines.push(`| warm load, vs ORT init + create | ${t} | ${fmtMs(e.warmLoadMs)} | init+create ${fmtMs(f ? f.initMs + f.createMs : null)} | ${fmtRatio(ratio(e.warmLoadMs, f ? f.initMs + f.createMs : null))} | – |`);
@@ -1076,8 +1081,8 @@ function markdown(results) {
   lines.push('');
   lines.push('## Where click → painted goes');
   lines.push('');
-  lines.push('| threads | image | decoder.run (floor) | upsample to full size | bbox + area | overlay paint (main thread) | floor sum | element pointerdown → `mask-change` | `mask-change` → next frame | element total | element ÷ floor sum | element paints per click (ms) |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| threads | image | decoder.run (floor) | upsample to full size | bbox + area | upsample with bbox + area fused (what the worker runs) | overlay paint (main thread) | floor sum (decoder.run + fused + paint) | element pointerdown → `mask-change` | `mask-change` → next frame | element total | element ÷ floor sum | element paints per click (ms) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [t, s] of Object.entries(results.summary)) {
     const f = s.floor;
     const e = s.element;
@@ -1086,8 +1091,8 @@ function markdown(results) {
       const p = f.postprocess[name];
       const toFrame = median(results.runs[t].element.clicks[name].map((c) => c.maskChangeToPaintedMs));
       const paint = f.paintMs?.[name];
-      const sum = p ? f.decoderRunMs + p.totalMs + (paint ?? 0) : null;
-      lines.push(`| ${t} | ${name} | ${fmtMs(f.decoderRunMs)} | ${fmtMs(p?.upsampleMs)} | ${fmtMs(p?.statsMs)} | ${fmtMs(paint)} | ${fmtMs(sum)} | ${fmtMs(e.clicksMaskChange[name])} | ${fmtMs(toFrame)} | ${fmtMs(painted)} | ${fmtRatio(ratio(painted, sum))} | ${e.paintsPerClick[name] ?? '–'} (${fmtMs(e.paintMsPerClick[name])}) |`);
+      const sum = p ? f.decoderRunMs + (p.fusedMs ?? p.totalMs) + (paint ?? 0) : null;
+      lines.push(`| ${t} | ${name} | ${fmtMs(f.decoderRunMs)} | ${fmtMs(p?.upsampleMs)} | ${fmtMs(p?.statsMs)} | ${fmtMs(p?.fusedMs)} | ${fmtMs(paint)} | ${fmtMs(sum)} | ${fmtMs(e.clicksMaskChange[name])} | ${fmtMs(toFrame)} | ${fmtMs(painted)} | ${fmtRatio(ratio(painted, sum))} | ${e.paintsPerClick[name] ?? '–'} (${fmtMs(e.paintMsPerClick[name])}) |`);
     }
   }
   lines.push('');

@@ -161,8 +161,10 @@ export interface StatsRequest {
   type: 'stats';
 }
 export interface WorkerStats {
-  /** InferenceSession.create calls since the worker started. */
+  /** Model InferenceSession.create calls since the worker started (not the runtime warm-up). */
   sessionsCreated: number;
+  /** onnxruntime started ahead of the first model's bytes: 'ok', 'failed', or not yet 'started'. */
+  runtimeWarmUp: 'idle' | 'started' | 'ok' | 'failed';
   modelsLoaded: number;
   imagesEncoded: number;
   /** Encodes answered from the embedding cache (a revisited image). */

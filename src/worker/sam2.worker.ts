@@ -19,6 +19,7 @@ import { EmbeddingCache, imageIdentity } from './embedding-cache.js';
 import type { ProgressDetail } from '../events.js';
 import { contractAdapter, type ContractAdapter, type Embeddings } from './contracts.js';
 import { decodeImage, toModelInput } from './preprocess.js';
+import { runtimeWarmUpState, warmUpRuntime } from './runtime-warmup.js';
 import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasmThreads } from './runtime.js';
 import {
   WORKER_NAME,
@@ -110,7 +111,10 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
   const listeners = () => loadListeners.get(manifest.key) ?? [];
   const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
   const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
+  // onnxruntime starts up while the bytes arrive (it would otherwise wait for the last one).
+  const runtimeReady = warmUpRuntime();
   let files = await fetchModel(manifest, emit, warn);
+  await runtimeReady;
   let sessions: Awaited<ReturnType<typeof createSessions>>;
   try {
     sessions = await createSessions(files, emit);
@@ -403,7 +407,7 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
         value = await handlePrepareImage(request);
         break;
       case 'stats':
-        value = { ...counters, imagesHeld: images.size, threads: wasmThreads() };
+        value = { ...counters, imagesHeld: images.size, threads: wasmThreads(), runtimeWarmUp: runtimeWarmUpState() };
         break;
     }
     reply({ id, ok: true, value }, transferablesOf(value));

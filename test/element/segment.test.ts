@@ -199,6 +199,8 @@ describe('<sam2-segmenter> segmentation', () => {
     expect(created).to.be.at.most(2);
     expect(stats!.sessionsCreated).to.equal(2);
     expect(stats!.modelsLoaded).to.equal(1);
+    // onnxruntime was started by the warm-up session while the model bytes were fetched.
+    expect(stats!.runtimeWarmUp).to.equal('ok');
     expect((await loadB).detail.source).to.equal('cache');
     void loadA;
     expect(stats!.decodes - (stats0?.decodes ?? 0)).to.equal(3);
