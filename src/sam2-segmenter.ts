@@ -24,7 +24,7 @@ import type { StorageFault } from './model/chunk-store.js';
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
 import { styles } from './sam2-segmenter.styles.js';
-import type { BackendPreference, CocoRleResult, DecodePreview, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
+import type { BackendPreference, CocoRleResult, DecodePreview, EmbeddingCacheMode, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
 import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
 import { resolveBackend } from './backend.js';
@@ -33,6 +33,7 @@ export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding'
 export type Sam2Status = (typeof SAM2_STATUSES)[number];
 export const BACKENDS = ['auto', 'webgpu', 'wasm'] as const;
 export const LOADING_MODES = ['lazy', 'eager'] as const;
+export const EMBEDDING_CACHE_MODES = ['disk', 'memory', 'none'] as const;
 export type LoadingMode = (typeof LOADING_MODES)[number];
 
 /** Pointer travel (CSS px) that turns a press into a box drag. */
@@ -80,6 +81,10 @@ export interface ToBlobOptions {
 }
 
 let elementCount = 0;
+
+/** Unknown attribute values fall back to the default rather than disabling the cache silently. */
+const embeddingCacheMode = (value: string): EmbeddingCacheMode =>
+  (EMBEDDING_CACHE_MODES as readonly string[]).includes(value) ? (value as EmbeddingCacheMode) : 'disk';
 const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
 
 /**
@@ -245,6 +250,15 @@ export class Sam2Segmenter extends LitElement {
   /** Remove foreground specks up to this area (256x256 grid cells, SAM 2's `max_sprinkle_area`). 0 = off. */
   @property({ type: Number, attribute: 'max-sprinkle-area' }) maxSprinkleArea = 0;
 
+  /**
+   * Where image embeddings are kept so that returning to an image skips the encoder:
+   * `disk` (default) in memory and in the Origin Private File System, keyed by model and a hash
+   * of the image's bytes, so it survives reloads (~17 MB per image, the 16 most recent kept);
+   * `memory` only for this page's life (nothing derived from the image is stored, e.g. for
+   * private photos); `none` encodes every time. `clearCache()` removes stored embeddings too.
+   */
+  @property({ attribute: 'embedding-cache' }) embeddingCache: EmbeddingCacheMode = 'disk';
+
   @state() private _status: Sam2Status = 'idle';
   @state() private _progress: ProgressDetail | null = null;
   @state() private _active = false;
@@ -386,7 +400,7 @@ export class Sam2Segmenter extends LitElement {
       // A new encode starts its own progress from 0 (the previous one ended at 1).
       this._progress = null;
       const { width, height, timings } = await this._client.request(
-        { type: 'encode', modelKey: model.manifest.key, imageKey, source },
+        { type: 'encode', modelKey: model.manifest.key, imageKey, source, embeddingCache: embeddingCacheMode(this.embeddingCache) },
         { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
       );
       signal.throwIfAborted();

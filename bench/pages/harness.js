@@ -252,10 +252,13 @@ window.bench = {
   },
 
   /** Creates (does not mount) an element; returns its index. */
-  create({ model, width = '800px', backend, src } = {}) {
+  create({ model, width = '800px', backend, src, embeddingCache = 'memory' } = {}) {
     const element = document.createElement('sam2-segmenter');
     instrument(element);
     element.loading = 'eager';
+    // Measured encodes must run the encoder: the disk cache would answer repeated photos (same
+    // bytes, fresh query string) from OPFS. Only the disk-revisit step asks for 'disk'.
+    element.embeddingCache = embeddingCache;
     element.style.width = width;
     if (backend) element.backend = backend;
     if (model) element.model = model;
@@ -273,6 +276,10 @@ window.bench = {
 
   remove(index) {
     elements[index].remove();
+  },
+
+  setEmbeddingCache(index, mode) {
+    elements[index].embeddingCache = mode;
   },
 
   setSrc(index, url) {

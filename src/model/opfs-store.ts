@@ -29,15 +29,18 @@ export class OpfsStore implements ChunkStore {
 
   private constructor(private readonly _root: DirectoryHandle) {}
 
-  /** Throws (SecurityError, TypeError, ...) where OPFS or sync access handles are missing. */
-  static async open(): Promise<OpfsStore> {
+  /**
+   * Throws (SecurityError, TypeError, ...) where OPFS or sync access handles are missing.
+   * @param rootName the top-level OPFS directory (models and image embeddings live apart)
+   */
+  static async open(rootName = ROOT): Promise<OpfsStore> {
     const storage = navigator.storage as StorageManager | undefined;
     if (!storage?.getDirectory) throw new DOMException('navigator.storage.getDirectory is not available', 'NotSupportedError');
     if (typeof FileSystemFileHandle === 'undefined' || !('createSyncAccessHandle' in FileSystemFileHandle.prototype)) {
       throw new DOMException('OPFS sync access handles are not available here', 'NotSupportedError');
     }
     const origin = await storage.getDirectory();
-    return new OpfsStore((await origin.getDirectoryHandle(ROOT, { create: true })) as DirectoryHandle);
+    return new OpfsStore((await origin.getDirectoryHandle(rootName, { create: true })) as DirectoryHandle);
   }
 
   private async _dir(entry: string, create: boolean): Promise<DirectoryHandle | null> {

@@ -44,15 +44,19 @@ export class EmbeddingCache {
 }
 
 /**
- * Identity of an image's pixels: the URL for remote images, a SHA-256 of the bytes for Blobs.
- * Pixel sources handed over as bitmaps have no cheap identity and are not cached.
+ * Identity of an image's pixels, cheap enough to check before any work: the URL for remote
+ * images (within this worker's life), the bytes' hash for Blobs. Pixel sources handed over as
+ * bitmaps have no cheap identity and are not cached.
  */
 export async function imageIdentity(source: WorkerImageSource): Promise<string | null> {
   if (source.kind === 'url') return `url:${source.url}`;
-  if (source.kind === 'blob') {
-    const digest = await crypto.subtle.digest('SHA-256', await source.blob.arrayBuffer());
-    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    return `blob:${source.blob.size}:${hex}`;
-  }
+  if (source.kind === 'blob') return contentIdentity(source.blob);
   return null;
+}
+
+/** Identity of encoded image bytes (a Blob, or what a URL answered): what the disk cache keys on. */
+export async function contentIdentity(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `bytes:${blob.size}:${hex}`;
 }

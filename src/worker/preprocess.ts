@@ -15,7 +15,11 @@ const STD = [0.229, 0.224, 0.225];
  */
 export const MAX_IMAGE_PIXELS = 16384 * 16384;
 
-export async function decodeImage(source: WorkerImageSource, signal?: AbortSignal): Promise<ImageBitmap> {
+/**
+ * @param label how errors name the image (defaults to its URL or kind): a URL fetched earlier
+ *   and handed over as a Blob is still reported by its URL.
+ */
+export async function decodeImage(source: WorkerImageSource, signal?: AbortSignal, label = describe(source)): Promise<ImageBitmap> {
   const options: ImageBitmapOptions = { imageOrientation: 'from-image', premultiplyAlpha: 'none' };
   let bitmap: ImageBitmap;
   try {
@@ -35,10 +39,10 @@ export async function decodeImage(source: WorkerImageSource, signal?: AbortSigna
     }
   } catch (cause) {
     if (cause instanceof Sam2Error || signal?.aborted) throw cause;
-    throw new Sam2Error('image-load-failed', `The image could not be decoded (${describe(source)})`, { cause });
+    throw new Sam2Error('image-load-failed', `The image could not be decoded (${label})`, { cause });
   }
   if (bitmap.width === 0 || bitmap.height === 0) {
-    throw new Sam2Error('image-load-failed', `The image is empty (${describe(source)})`);
+    throw new Sam2Error('image-load-failed', `The image is empty (${label})`);
   }
   if (bitmap.width * bitmap.height > MAX_IMAGE_PIXELS) {
     const { width, height } = bitmap;
@@ -48,7 +52,7 @@ export async function decodeImage(source: WorkerImageSource, signal?: AbortSigna
   return bitmap;
 }
 
-async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
+export async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
   let response: Response;
   try {
     response = await fetch(url, { signal, mode: 'cors', credentials: 'same-origin' });

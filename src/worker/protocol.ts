@@ -37,7 +37,13 @@ export interface EncodeRequest {
   /** Names this image's embeddings inside the worker until released. */
   imageKey: string;
   source: WorkerImageSource;
+  /** Where embeddings may be kept for a revisit (see the element's `embedding-cache`). */
+  embeddingCache?: EmbeddingCacheMode;
 }
+
+/** `disk`: memory and OPFS (survives reloads); `memory`: this worker only; `none`: always encode. */
+export type EmbeddingCacheMode = 'disk' | 'memory' | 'none';
+
 export interface EncodeResult {
   width: number;
   height: number;
@@ -167,8 +173,10 @@ export interface WorkerStats {
   runtimeWarmUp: 'idle' | 'started' | 'ok' | 'failed';
   modelsLoaded: number;
   imagesEncoded: number;
-  /** Encodes answered from the embedding cache (a revisited image). */
+  /** Encodes answered from the in-memory embedding cache (a revisited image). */
   embeddingCacheHits: number;
+  /** Encodes answered from embeddings stored in OPFS (an image seen on an earlier visit). */
+  embeddingDiskHits: number;
   /** Encodes whose image was decoded and resized while the model was still loading. */
   encodesPreparedAhead: number;
   /** Image embeddings currently held. */

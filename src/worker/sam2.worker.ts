@@ -15,10 +15,11 @@ import { cleanupLogits } from '../mask/cleanup.js';
 import { maskToPolygons } from '../mask/polygons.js';
 import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
 import { cutoutImage, maskImage } from './exporters.js';
-import { EmbeddingCache, imageIdentity } from './embedding-cache.js';
+import { EmbeddingCache, contentIdentity, imageIdentity } from './embedding-cache.js';
+import { EmbeddingStore } from './embedding-store.js';
 import type { ProgressDetail } from '../events.js';
 import { contractAdapter, type ContractAdapter, type Embeddings } from './contracts.js';
-import { decodeImage, toModelInput } from './preprocess.js';
+import { decodeImage, fetchImage, toModelInput } from './preprocess.js';
 import { runtimeWarmUpState, warmUpRuntime } from './runtime-warmup.js';
 import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasmThreads } from './runtime.js';
 import {
@@ -74,12 +75,17 @@ const counters = {
   modelsLoaded: 0,
   imagesEncoded: 0,
   embeddingCacheHits: 0,
+  embeddingDiskHits: 0,
   encodesPreparedAhead: 0,
   decodes: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
 };
 const embeddingCache = new EmbeddingCache();
+let embeddingStore: EmbeddingStore | null = null;
+/** Embeddings on disk, by model + backend (an EP's numerics are its own) + the image's bytes. */
+const diskEmbeddings = () => (embeddingStore ??= new EmbeddingStore(configureRuntime().Tensor));
+const diskModelKey = (modelKey: string) => `${EXECUTION_PROVIDER}:${modelKey}`;
 
 // ---------------------------------------------------------------------------------------------
 // Model loading
@@ -179,6 +185,8 @@ interface PreparedInput {
   bitmap: ImageBitmap | null;
   decodeMs: number;
   preprocessMs: number;
+  /** Hash identity of the encoded bytes (URL and Blob sources), the disk cache's key. */
+  contentId: string | null;
 }
 
 /** Inputs prepared ahead of their encode, by imageKey. */
@@ -186,12 +194,17 @@ const preparedInputs = new Map<string, Promise<PreparedInput>>();
 
 async function prepareInput(source: WorkerImageSource): Promise<PreparedInput> {
   const t0 = performance.now();
-  const bitmap = await decodeImage(source);
+  // A URL is fetched here (not inside decodeImage) so its bytes can be hashed on the way.
+  const bytes = source.kind === 'url' ? await fetchImage(source.url) : source.kind === 'blob' ? source.blob : null;
+  const [bitmap, contentId] = await Promise.all([
+    bytes ? decodeImage({ kind: 'blob', blob: bytes }, undefined, source.kind === 'url' ? source.url : 'blob') : decodeImage(source),
+    bytes ? contentIdentity(bytes).catch(() => null) : null,
+  ]);
   const t1 = performance.now();
   const keep = source.kind === 'bitmap' || source.kind === 'image-data';
   try {
     const input = toModelInput(bitmap);
-    return { input, width: bitmap.width, height: bitmap.height, bitmap: keep ? bitmap : null, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 };
+    return { input, width: bitmap.width, height: bitmap.height, bitmap: keep ? bitmap : null, decodeMs: t1 - t0, preprocessMs: performance.now() - t1, contentId };
   } finally {
     if (!keep) bitmap.close();
   }
@@ -210,7 +223,8 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   const prepared = preparedInputs.get(request.imageKey);
   preparedInputs.delete(request.imageKey);
   releaseImage(request.imageKey);
-  const identity = await imageIdentity(request.source).catch(() => null);
+  const mode = request.embeddingCache ?? 'disk';
+  const identity = mode === 'none' ? null : await imageIdentity(request.source).catch(() => null);
   const cacheKey = identity && `${request.modelKey}|${identity}`;
   const cached = cacheKey ? embeddingCache.get(cacheKey) : undefined;
   if (cached) {
@@ -227,6 +241,16 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   const input = ahead ?? (await prepareInput(request.source));
   const { width, height } = input;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
+  const diskId = mode === 'disk' ? input.contentId : null;
+  const stored = diskId ? await diskEmbeddings().get(diskModelKey(request.modelKey), diskId) : null;
+  if (stored && stored.width === width && stored.height === height) {
+    const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
+    images.set(request.imageKey, { modelKey: request.modelKey, ...stored, source });
+    if (cacheKey) embeddingCache.set(cacheKey, stored);
+    counters.embeddingDiskHits++;
+    progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+    return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: 0 } };
+  }
   const { Tensor } = configureRuntime();
   const t2 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
@@ -240,6 +264,8 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
   images.set(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
   if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
+  // Written after the reply is on its way; a full disk only means no revisit shortcut.
+  if (diskId) void diskEmbeddings().put(diskModelKey(request.modelKey), diskId, { width, height, embeddings });
   counters.imagesEncoded++;
   progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
   return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
@@ -368,9 +394,13 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
       case 'list-cache':
         value = await listCached((await getStore()).store);
         break;
-      case 'clear-cache':
-        value = await clearCached((await getStore()).store, request.match);
+      case 'clear-cache': {
+        const removed = await clearCached((await getStore()).store, request.match);
+        // Stored image embeddings go with their model (all of them when clearing everything).
+        await diskEmbeddings().clear(request.match === undefined ? undefined : removed.map((m) => diskModelKey(m.key)));
+        value = removed;
         break;
+      }
       case 'storage-fault':
         setStorageFault(request.fault);
         break;
