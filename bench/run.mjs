@@ -619,18 +619,9 @@ function loadPhases(events) {
 
 async function clickOnce(page, index, point) {
   const target = await page.evaluate((i, fx, fy) => bench.clientPoint(i, fx, fy), index, point[0], point[1]);
-  const since = await page.evaluate(() => {
-    bench.trackFrames(true);
-    return bench.now();
-  });
+  const since = await page.evaluate(() => bench.now());
   await page.mouse.click(target.x, target.y);
-  const result = await page.evaluate(async (i, s) => {
-    try {
-      return await bench.waitClick(i, s, 120000);
-    } finally {
-      bench.trackFrames(false);
-    }
-  }, index, since);
+  const result = await page.evaluate((i, s) => bench.waitClick(i, s, 120000), index, since);
   await page.evaluate((i) => bench.clear(i), index);
   await sleep(30);
   return result;

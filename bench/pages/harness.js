@@ -15,31 +15,19 @@ const paintMeasures = [];
 try {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if (entry.name === 'sam2-segmenter:paint') paintMeasures.push({ start: entry.startTime, duration: entry.duration, mask: entry.detail?.mask });
+      if (entry.name !== 'sam2-segmenter:paint') continue;
+      const measure = { start: entry.startTime, duration: entry.duration, mask: entry.detail?.mask, raf: null };
+      paintMeasures.push(measure);
+      if (measure.mask === 'early') requestAnimationFrame(() => (measure.raf = performance.now()));
     }
   }).observe({ type: 'measure', buffered: true });
 } catch {
   /* no PerformanceObserver for measures */
 }
-// Animation frame times around each click, so "when did a paint reach the screen" is the first
-// frame after it. Only while a click is measured: a permanent rAF loop makes the compositor and
-// GPU process draw 60 frames a second, ~1 CPU-second per encode stolen from onnxruntime's threads.
-let frames = [];
-let framesOn = false;
-const onFrame = () => {
-  if (!framesOn) return;
-  frames.push(performance.now());
-  requestAnimationFrame(onFrame);
-};
-const trackFrames = (on) => {
-  if (on && !framesOn) {
-    frames = [];
-    framesOn = true;
-    requestAnimationFrame(onFrame);
-  }
-  if (!on) framesOn = false;
-};
-const frameAfter = (t) => frames.find((f) => f >= t);
+// An early paint's frame is the first animation frame requested once the observer has seen it:
+// an upper bound (the observer's callback comes a little after the paint itself). No rAF loop:
+// one makes the compositor and GPU process draw 60 frames a second, CPU taken from
+// onnxruntime's threads on a 2-core machine (it cost the decoder 30-50 ms a click).
 
 const paintsBetween = (from, to) => {
   const list = paintMeasures.filter((m) => m.start >= from && m.start <= to);
@@ -288,8 +276,6 @@ window.bench = {
     elements[index].remove();
   },
 
-  trackFrames,
-
   setEmbeddingCache(index, mode) {
     elements[index].embeddingCache = mode;
   },
@@ -340,7 +326,7 @@ window.bench = {
     // A large photo's mask is painted first at display size ('early'), before `mask-change`
     // carries the natural-size one: the mask is visible from the frame after that paint.
     const early = paintMeasures.find((m) => m.mask === 'early' && m.start >= down && m.start <= entry.t);
-    const visible = (early && frameAfter(early.start + early.duration)) ?? entry.raf;
+    const visible = early?.raf ?? entry.raf;
     return {
       downToMaskVisibleMs: Math.min(visible, entry.raf) - down,
       earlyPaint: Boolean(early),

@@ -117,10 +117,16 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
   const listeners = () => loadListeners.get(manifest.key) ?? [];
   const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
   const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
-  // onnxruntime starts up while the bytes arrive (it would otherwise wait for the last one).
-  const runtimeReady = warmUpRuntime();
-  let files = await fetchModel(manifest, emit, warn);
-  await runtimeReady;
+  // onnxruntime starts up while the bytes arrive (it would otherwise wait for the last one), from
+  // the first progress report on: by then the requests are out, and its CPU-heavy start (wasm
+  // compile, thread pool) can't hold back the first bytes.
+  let runtimeReady: Promise<void> | null = null;
+  const emitAndWarmUp = (detail: ProgressDetail) => {
+    runtimeReady ??= warmUpRuntime();
+    emit(detail);
+  };
+  let files = await fetchModel(manifest, emitAndWarmUp, warn);
+  await (runtimeReady ?? warmUpRuntime());
   let sessions: Awaited<ReturnType<typeof createSessions>>;
   try {
     sessions = await createSessions(files, emit);
