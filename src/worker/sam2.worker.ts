@@ -117,16 +117,12 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
   const listeners = () => loadListeners.get(manifest.key) ?? [];
   const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
   const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
-  // onnxruntime starts up while the bytes arrive (it would otherwise wait for the last one), from
-  // the first progress report on: by then the requests are out, and its CPU-heavy start (wasm
-  // compile, thread pool) can't hold back the first bytes.
-  let runtimeReady: Promise<void> | null = null;
-  const emitAndWarmUp = (detail: ProgressDetail) => {
-    runtimeReady ??= warmUpRuntime();
-    emit(detail);
-  };
-  let files = await fetchModel(manifest, emitAndWarmUp, warn);
-  await (runtimeReady ?? warmUpRuntime());
+  // onnxruntime starts up while the manifest, lock and bytes are fetched (it would otherwise wait
+  // for the last byte). Its start is partly synchronous on this thread, so the gain is what
+  // overlaps: wasm compilation and the waits of the load (bench/NOTES.md, runs d and e).
+  const runtimeReady = warmUpRuntime();
+  let files = await fetchModel(manifest, emit, warn);
+  await runtimeReady;
   let sessions: Awaited<ReturnType<typeof createSessions>>;
   try {
     sessions = await createSessions(files, emit);
