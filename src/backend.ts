@@ -14,6 +14,13 @@ interface GpuLike {
 }
 
 let hardwareAdapter: Promise<boolean> | undefined;
+/** Set when a WebGPU device was lost on this page: from then on every element runs on WASM. */
+let webgpuLost = false;
+
+/** After a device loss, WebGPU is not trusted again on this page (drivers that reset once tend to again). */
+export function markWebGpuLost() {
+  webgpuLost = true;
+}
 
 async function hasHardwareAdapter(): Promise<boolean> {
   const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
@@ -28,7 +35,8 @@ async function hasHardwareAdapter(): Promise<boolean> {
 }
 
 export async function resolveBackend(preference: BackendPreference): Promise<Backend> {
-  if (preference === 'wasm' || preference === 'webgpu') return preference;
+  if (webgpuLost || preference === 'wasm') return 'wasm';
+  if (preference === 'webgpu') return preference;
   hardwareAdapter ??= hasHardwareAdapter();
   return (await hardwareAdapter) ? 'webgpu' : 'wasm';
 }

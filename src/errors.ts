@@ -8,6 +8,7 @@ export const SAM2_ERROR_CODES = [
   'storage-quota',
   'storage-unavailable',
   'backend-unavailable',
+  'backend-lost',
   'worker-crashed',
   'encode-failed',
   'decode-failed',

@@ -27,7 +27,7 @@ import { styles } from './sam2-segmenter.styles.js';
 import type { BackendPreference, CocoRleResult, DecodePreview, EmbeddingCacheMode, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
 import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
-import { resolveBackend } from './backend.js';
+import { markWebGpuLost, resolveBackend } from './backend.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
 export type Sam2Status = (typeof SAM2_STATUSES)[number];
@@ -181,6 +181,11 @@ export class Sam2Segmenter extends LitElement {
     return anyWorkerClient().request({ type: 'clear-cache', match });
   }
 
+  /** Test hook: loses the WebGPU worker's GPU device, as a driver reset would (see `backend-lost`). */
+  static simulateDeviceLoss(): Promise<void> {
+    return getWorkerClient('webgpu').request({ type: 'lose-device' });
+  }
+
   /** Test hook: the worker's model cache behaves as if the disk were full or OPFS missing (null: normal again). */
   static simulateStorageFault(fault: StorageFault | null, backend: Backend = 'wasm'): Promise<void> {
     return getWorkerClient(backend).request({ type: 'storage-fault', fault });
@@ -223,7 +228,10 @@ export class Sam2Segmenter extends LitElement {
   /** Where presets are served from (self-hosting, mirrors): a folder, or a template with `{repo}`. */
   @property({ attribute: 'model-base' }) modelBase: string | null = null;
 
-  /** `auto` (WebGPU if usable, else WASM) | `webgpu` | `wasm`. */
+  /**
+   * `auto` (WebGPU with a hardware adapter, else WASM) | `webgpu` | `wasm`. If the GPU device is
+   * lost while in use, the element reports `backend-lost` and continues on WASM by itself.
+   */
   @property() backend: BackendPreference = 'auto';
 
   /** Mask logit threshold (0 = probability 0.5). */
@@ -326,8 +334,12 @@ export class Sam2Segmenter extends LitElement {
   private _useClient(client: WorkerClient) {
     if (client === this._client) return;
     this._client.removeEventListener('crash', this._onCrash);
+    this._client.removeEventListener('device-lost', this._onDeviceLost);
     this._client = client;
-    if (this.isConnected) client.addEventListener('crash', this._onCrash);
+    if (this.isConnected) {
+      client.addEventListener('crash', this._onCrash);
+      client.addEventListener('device-lost', this._onDeviceLost);
+    }
   }
 
   private readonly _onCrash = (event: Event) => {
@@ -337,6 +349,16 @@ export class Sam2Segmenter extends LitElement {
     this._encoded = null;
     this._generation++;
     if (hadWork) this._reportError((event as CustomEvent<Sam2Error>).detail, 'worker-crashed');
+    if (hasPrompts(this._history.current)) void this._decode('api').catch(() => {});
+  };
+
+  private readonly _onDeviceLost = (event: Event) => {
+    // The GPU took the sessions and embeddings with it: the same recovery as a crash, on WASM
+    // (resolveBackend answers 'wasm' from now on, whatever `backend` says).
+    markWebGpuLost();
+    this._encoded = null;
+    this._generation++;
+    this._reportError((event as CustomEvent<Sam2Error>).detail, 'backend-lost');
     if (hasPrompts(this._history.current)) void this._decode('api').catch(() => {});
   };
 
@@ -460,6 +482,7 @@ export class Sam2Segmenter extends LitElement {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this._client.addEventListener('crash', this._onCrash);
+    this._client.addEventListener('device-lost', this._onDeviceLost);
     // Keys go to the focused host, not into the shadow tree.
     this.addEventListener('keydown', this._onKeyDown);
     if (this.loading === 'eager') this._active = true;
@@ -469,6 +492,7 @@ export class Sam2Segmenter extends LitElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     this._client.removeEventListener('crash', this._onCrash);
+    this._client.removeEventListener('device-lost', this._onDeviceLost);
     this.removeEventListener('keydown', this._onKeyDown);
     this._intersectionObserver?.disconnect();
     this._intersectionObserver = null;

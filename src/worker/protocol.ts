@@ -196,6 +196,11 @@ export interface CrashRequest {
   type: 'crash';
 }
 
+/** Test hook (WebGPU worker): destroys onnxruntime's GPUDevice, as a driver reset would lose it. */
+export interface LoseDeviceRequest {
+  type: 'lose-device';
+}
+
 /** The models in the cache (OPFS), complete or interrupted. */
 export interface ListCacheRequest {
   type: 'list-cache';
@@ -224,6 +229,7 @@ export type WorkerRequest =
   | ReleaseImageRequest
   | StatsRequest
   | CrashRequest
+  | LoseDeviceRequest
   | PrepareImageRequest
   | ExportImageRequest
   | PolygonsRequest
@@ -240,6 +246,7 @@ export interface WorkerResults {
   'release-image': void;
   stats: WorkerStats;
   crash: never;
+  'lose-device': void;
   'prepare-image': { width: number; height: number };
   'export-image': Blob;
   polygons: Polygon[];
@@ -255,7 +262,9 @@ export type WorkerMessage =
   /** An early, partial result (a decode's display-size preview) before the final one. */
   | { id: number; partial: unknown }
   /** Something went wrong that the request survives (the cache can't be written): reported, not thrown. */
-  | { id: number; warning: SerializedSam2Error };
+  | { id: number; warning: SerializedSam2Error }
+  /** Unsolicited (id 0): the WebGPU device is gone, with everything this worker held on it. */
+  | { id: 0; deviceLost: SerializedSam2Error };
 
 /** The name the worker is started with; onnxruntime's pthread workers are named 'em-pthread'. */
 export const WORKER_NAME = 'sam2-segmenter';

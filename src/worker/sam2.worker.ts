@@ -144,6 +144,7 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
     throw error;
   }
   counters.modelsLoaded++;
+  watchGpuDevice(ortModule);
   return { encoder, decoder, adapter, result: { source: files.source, backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
 }
 
@@ -174,6 +175,49 @@ async function getModel(key: string): Promise<LoadedModel> {
   const model = models.get(key);
   if (!model) throw new Sam2Error('not-ready', 'The model is not loaded in the worker');
   return model;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebGPU device loss
+
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+/** onnxruntime's device; typed as a Promise, but some builds hand back the device itself. */
+const gpuDevice = async (ortModule: typeof ort): Promise<GpuDeviceLike | null> => {
+  const device = (await (ortModule.env.webgpu?.device as unknown)) as GpuDeviceLike | undefined;
+  return device && typeof device.destroy === 'function' ? device : null;
+};
+
+/** Set once the GPU device is gone: every later request fails with it (the page moves to WASM). */
+let deviceLost: Sam2Error | null = null;
+let watchingDevice = false;
+/** Posts an unsolicited message to the page (set by the message loop below). */
+let notifyPage: ((message: WorkerMessage) => void) | null = null;
+
+/**
+ * A lost device (driver reset, GPU process crash, another tab's hang) takes every session and
+ * GPU buffer of this worker with it. The page is told at once, not at the next click.
+ */
+function watchGpuDevice(ortModule: typeof ort) {
+  if (EXECUTION_PROVIDER !== 'webgpu' || watchingDevice) return;
+  watchingDevice = true;
+  void gpuDevice(ortModule)
+    .then((device) => device?.lost ?? new Promise<never>(() => {}))
+    .then((info) => {
+      deviceLost = new Sam2Error('backend-lost', `The WebGPU device was lost (${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}); continuing on WASM`);
+      models.clear();
+      images.clear();
+      notifyPage?.({ id: 0, deviceLost: deviceLost.toJSON() });
+    }, () => {});
+}
+
+async function handleLoseDevice() {
+  if (EXECUTION_PROVIDER !== 'webgpu') throw new Sam2Error('invalid-argument', 'Only the WebGPU worker has a GPU device to lose');
+  const device = await gpuDevice(configureRuntime());
+  if (!device) throw new Sam2Error('not-ready', 'onnxruntime has no GPU device yet (no model loaded on WebGPU)');
+  device.destroy();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,6 +432,7 @@ function transferablesOf(value: unknown): Transferable[] {
 async function handle(id: number, request: WorkerRequest, reply: Reply): Promise<void> {
   const progress: ProgressSink = (detail) => reply({ id, progress: detail });
   try {
+    if (deviceLost) throw deviceLost;
     let value: unknown;
     switch (request.type) {
       case 'load-model':
@@ -430,6 +475,9 @@ async function handle(id: number, request: WorkerRequest, reply: Reply): Promise
         value = { ...rle, area: cocoArea(rle), bbox: cocoBbox(request.mask) };
         break;
       }
+      case 'lose-device':
+        await handleLoseDevice();
+        break;
       case 'crash':
         setTimeout(() => {
           throw new Error('sam2-segmenter worker: crash requested');
@@ -466,6 +514,7 @@ if (self.name !== 'em-pthread') {
   };
   if (scope.name && scope.name !== WORKER_NAME) console.warn(`sam2-segmenter worker started as "${scope.name}"`);
   const reply: Reply = (message, transfer = []) => scope.postMessage(message, transfer);
+  notifyPage = (message) => scope.postMessage(message, []);
   scope.addEventListener('message', (event) => {
     const message = event.data;
     if ('cancel' in message) {

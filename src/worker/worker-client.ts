@@ -72,6 +72,10 @@ export class WorkerClient extends EventTarget {
   }
 
   private _onMessage(message: WorkerMessage) {
+    if ('deviceLost' in message) {
+      this._retire(Sam2Error.from(message.deviceLost));
+      return;
+    }
     const pending = this._pending.get(message.id);
     if (!pending) return;
     if ('progress' in message) {
@@ -100,6 +104,19 @@ export class WorkerClient extends EventTarget {
     this._pending.clear();
     for (const p of pending) p.reject(error);
     this.dispatchEvent(new CustomEvent('crash', { detail: error }));
+  }
+
+  /**
+   * The worker is alive but useless (its GPU device is gone): it is stopped, what was in flight
+   * fails with `error`, and 'device-lost' tells the elements to move to another backend.
+   */
+  private _retire(error: Sam2Error) {
+    this._worker?.terminate();
+    this._worker = null;
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) p.reject(error);
+    this.dispatchEvent(new CustomEvent('device-lost', { detail: error }));
   }
 
   /** Test hook and last resort: kills the worker as a crash would. */
