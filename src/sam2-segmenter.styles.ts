@@ -133,6 +133,11 @@ export const styles = css`
     font: inherit;
     cursor: pointer;
   }
+  .tool {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+  }
   .toolbar button:hover:not(:disabled) {
     background: color-mix(in srgb, CanvasText 12%, transparent);
   }

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Task, TaskStatus } from '@lit/task';
 import { Sam2Error, isAbort, type Sam2ErrorCode } from './errors.js';
@@ -51,7 +51,16 @@ interface Drag {
   box: PromptBox | null;
   negative: boolean;
   longPress: ReturnType<typeof setTimeout> | null;
+  /** performance.now() at the press, for the long-press ring. */
+  startedAt: number;
 }
+
+/** Toolbar icons: 24-unit strokes in currentColor, so they follow the theme. */
+const icon = (paths: SVGTemplateResult) =>
+  html`<svg viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${paths}</svg>`;
+const UNDO_ICON = icon(svg`<polyline points="9 14 4 9 9 4" /><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11" />`);
+const REDO_ICON = icon(svg`<polyline points="15 14 20 9 15 4" /><path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13" />`);
+const CLEAR_ICON = icon(svg`<path d="M6 6l12 12M18 6 6 18" />`);
 
 interface LoadedModel extends LoadModelResult {
   manifest: ResolvedManifest;
@@ -1026,6 +1035,7 @@ export class Sam2Segmenter extends LitElement {
         points: this._history.current.points,
         box: this._history.current.box,
         draftBox: this._drag?.box ?? null,
+        press: this._pressRing(),
         cursor: this._cursor,
       },
       this._style(),
@@ -1040,6 +1050,14 @@ export class Sam2Segmenter extends LitElement {
         canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
       }
     }
+  }
+
+  /** The long-press ring of a touch press still undecided (no drag, not yet negative). */
+  private _pressRing(): { x: number; y: number; progress: number } | null {
+    const drag = this._drag;
+    if (!drag?.longPress || drag.box) return null;
+    const progress = Math.min(1, (performance.now() - drag.startedAt) / LONG_PRESS_MS);
+    return { x: drag.start.x, y: drag.start.y, progress };
   }
 
   private _style(): OverlayStyle {
@@ -1117,6 +1135,7 @@ export class Sam2Segmenter extends LitElement {
       box: null,
       negative: event.button === 2 || event.shiftKey || event.altKey,
       longPress: null,
+      startedAt: performance.now(),
     };
     // Touch has no modifier keys: a long press places a negative point.
     if (event.pointerType === 'touch') {
@@ -1127,6 +1146,13 @@ export class Sam2Segmenter extends LitElement {
         navigator.vibrate?.(15);
         this._finishDrag(drag, event);
       }, LONG_PRESS_MS);
+      // A ring fills around the finger while the press lasts: what a long press will do is visible.
+      const tick = () => {
+        if (this._drag !== drag || !drag.longPress) return;
+        this._paint();
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
     }
     this._drag = drag;
   };
@@ -1323,9 +1349,9 @@ export class Sam2Segmenter extends LitElement {
               )}
             </div>`
           : nothing}
-        <button type="button" class="tool" aria-label="Undo" title="Undo (Ctrl+Z)" ?disabled=${!this._history.canUndo} @click=${() => void this.undo().catch(() => {})}>↶</button>
-        <button type="button" class="tool" aria-label="Redo" title="Redo (Shift+Ctrl+Z)" ?disabled=${!this._history.canRedo} @click=${() => void this.redo().catch(() => {})}>↷</button>
-        <button type="button" class="tool" aria-label="Clear" title="Clear (Esc)" @click=${() => this.clear()}>✕</button>
+        <button type="button" class="tool" aria-label="Undo" title="Undo (Ctrl+Z)" ?disabled=${!this._history.canUndo} @click=${() => void this.undo().catch(() => {})}>${UNDO_ICON}</button>
+        <button type="button" class="tool" aria-label="Redo" title="Redo (Shift+Ctrl+Z)" ?disabled=${!this._history.canRedo} @click=${() => void this.redo().catch(() => {})}>${REDO_ICON}</button>
+        <button type="button" class="tool" aria-label="Clear" title="Clear (Esc)" @click=${() => this.clear()}>${CLEAR_ICON}</button>
       </slot>
     </div>`;
   }

@@ -30,6 +30,8 @@ export interface OverlayScene {
   draftBox?: PromptBox | null;
   /** Keyboard cursor in image px, when visible. */
   cursor?: { x: number; y: number } | null;
+  /** A touch press in progress (image px): `progress` 0→1 until it becomes a negative point. */
+  press?: { x: number; y: number; progress: number } | null;
 }
 
 /** Point marker radius in CSS px (the hit target is larger: see POINT_HIT_RADIUS). */
@@ -81,6 +83,19 @@ export class OverlayPainter {
       ctx.fill();
       ctx.lineWidth = 2;
       ctx.strokeStyle = '#fff';
+      ctx.stroke();
+    }
+    if (scene.press) {
+      const p = toCss(scene.press.x, scene.press.y);
+      const radius = 18;
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = 'rgba(255, 255, 255, 0.6)';
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, radius, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.strokeStyle = style.negativeColor;
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, radius, -Math.PI / 2, -Math.PI / 2 + scene.press.progress * Math.PI * 2);
       ctx.stroke();
     }
     if (scene.cursor) {

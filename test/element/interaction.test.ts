@@ -31,6 +31,14 @@ async function combo(modifiers: string[], key: string) {
   for (const m of [...modifiers].reverse()) await sendKeys({ up: m });
 }
 
+/** RGBA of the overlay canvas at client coordinates. */
+function overlayAt(element: Sam2Segmenter, clientX: number, clientY: number) {
+  const canvas = element.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.overlay')!;
+  const frame = canvas.getBoundingClientRect();
+  const dpr = canvas.width / frame.width;
+  return Array.from(canvas.getContext('2d')!.getImageData(Math.round((clientX - frame.left) * dpr), Math.round((clientY - frame.top) * dpr), 1, 1).data);
+}
+
 /** Alpha of the overlay canvas at an image pixel (0 = nothing painted there). */
 function overlayAlpha(element: Sam2Segmenter, x: number, y: number) {
   const canvas = element.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.overlay')!;
@@ -226,8 +234,18 @@ describe('<sam2-segmenter> prompting', () => {
     expect(detail.source).to.equal('user');
 
     changed = nextEvent<MaskChangeDetail>(element, 'mask-change');
-    touch('pointerdown', screenOf(element, ...centre(TWIN)), 12);
-    await settle(700); // the long press fires while the finger is still down
+    const [px, py] = screenOf(element, ...centre(TWIN));
+    // The ring's top (18 CSS px above the finger) before the press and while it lasts.
+    const ringTop = () => overlayAt(element, px, py - 18);
+    const before = ringTop();
+    touch('pointerdown', [px, py], 12);
+    await settle(250);
+    const during = ringTop();
+    // The negative colour (default #dc2626) is stroked there, over whatever was painted before.
+    expect(during, `before ${before}, during ${during}`).to.not.deep.equal(before);
+    expect(during[0]).to.be.above(150);
+    expect(during[2]).to.be.below(100);
+    await settle(450); // the long press fires while the finger is still down
     ({ detail } = await changed);
     touch('pointerup', screenOf(element, ...centre(TWIN)), 12);
     expect(detail.prompts.points.map((p) => p.label)).to.deep.equal([1, 0]);
