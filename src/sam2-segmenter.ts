@@ -921,9 +921,17 @@ export class Sam2Segmenter extends LitElement {
     this._emit<ProgressDetail>('progress', detail);
   }
 
+  /**
+   * Errors already reported: a crash or a lost device fails every request in flight with the SAME
+   * error object the client announces, and the page should hear about it once.
+   */
+  private readonly _reported = new WeakSet<Sam2Error>();
+
   private _reportError(error: unknown, fallback: Sam2ErrorCode) {
     if (isAbort(error)) return;
     const e = Sam2Error.from(error, fallback);
+    if (this._reported.has(e)) return;
+    this._reported.add(e);
     // Tasks report errors just before they change status; listeners should see 'error'.
     queueMicrotask(() => this.dispatchEvent(
       new CustomEvent<ErrorDetail>('error', {
