@@ -675,16 +675,8 @@ async function pairedScenario(threads, srv, { floor = true, element = true, imag
     if (f) {
       await page.evaluate((url) => bench.floorStart(url), `${srv.origin}/tmp/floor.worker.js`);
       const before = sampler.sample()?.rendererRss ?? 0;
-      const setup = await page.evaluate((c) => bench.floorCall('setup', c), {
-        wasmUrl: `${srv.origin}/dist/ort-wasm-simd-threaded.wasm`,
-        threads,
-        encoderUrl: `${srv.origin}/models/${MODEL_NAME}/encoder.onnx`,
-        decoderUrl: `${srv.origin}/models/${MODEL_NAME}/decoder.onnx`,
-        // Only the encoder's input here: the pre-processing copies are timed in the fresh renderer.
-        images: [{ name: '1000x600', url: imageUrl(srv.origin, [1000, 600], 'floor'), width: 1000, height: 600 }],
-        preprocessReps: 1,
-        point: [300, 240],
-      });
+      // Only the encoder's input here: the pre-processing copies are timed in the fresh renderer.
+      const setup = await floorSetup(page, srv, threads, [[1000, 600]], 1);
       f.afterElement = { initMs: setup.initMs, create: setup.create, fetch: setup.fetch, sha256: setup.sha256 };
       f.memory = { rendererRssAfterSetupBytes: (sampler.sample()?.rendererRss ?? 0), rendererRssBeforeSetupBytes: before };
     }
@@ -823,6 +815,19 @@ async function pairedScenario(threads, srv, { floor = true, element = true, imag
   }
 }
 
+/** The started floor worker's set-up: fetch, ORT init, sessions, pre-processing copies of `sizes`. */
+function floorSetup(page, srv, threads, sizes, preprocessReps) {
+  return page.evaluate((c) => bench.floorCall('setup', c), {
+    wasmUrl: `${srv.origin}/dist/ort-wasm-simd-threaded.wasm`,
+    threads,
+    encoderUrl: `${srv.origin}/models/${MODEL_NAME}/encoder.onnx`,
+    decoderUrl: `${srv.origin}/models/${MODEL_NAME}/decoder.onnx`,
+    images: sizes.map((size) => ({ name: sizeName(size), url: imageUrl(srv.origin, size, 'floor'), width: size[0], height: size[1] })),
+    preprocessReps,
+    point: [300, 240],
+  });
+}
+
 /** The floor's start-up in a FRESH renderer (nothing compiled yet, like a visitor's first page), plus the pre-processing copies. */
 async function floorFreshScenario(threads, srv) {
   const browser = await launch();
@@ -831,15 +836,7 @@ async function floorFreshScenario(threads, srv) {
     const page = await openPage(browser, `${srv.origin}/bench/pages/element.html`);
     await page.evaluate((url) => bench.floorStart(url), `${srv.origin}/tmp/floor.worker.js`);
     const before = sampler.sample()?.rendererRss ?? 0;
-    const setup = await page.evaluate((c) => bench.floorCall('setup', c), {
-      wasmUrl: `${srv.origin}/dist/ort-wasm-simd-threaded.wasm`,
-      threads,
-      encoderUrl: `${srv.origin}/models/${MODEL_NAME}/encoder.onnx`,
-      decoderUrl: `${srv.origin}/models/${MODEL_NAME}/decoder.onnx`,
-      images: config.sizes.map((size) => ({ name: sizeName(size), url: imageUrl(srv.origin, size, 'floor'), width: size[0], height: size[1] })),
-      preprocessReps: config.preprocessReps,
-      point: [300, 240],
-    });
+    const setup = await floorSetup(page, srv, threads, config.sizes, config.preprocessReps);
     const after = sampler.sample()?.rendererRss ?? 0;
     return { ...setup, memory: { rendererRssBeforeSetupBytes: before, rendererRssAfterSetupBytes: after } };
   } finally {

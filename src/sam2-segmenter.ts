@@ -477,7 +477,10 @@ export class Sam2Segmenter extends LitElement {
       if (this._warmup !== warmup) return;
       warmup.client = getWorkerClient(backend);
       const { source, transfer } = await workerSource(prepared);
-      await warmup.client.request({ type: 'prepare-image', imageKey: warmup.imageKey, source }, { transfer });
+      await warmup.client.request(
+        { type: 'prepare-image', imageKey: warmup.imageKey, source, embeddingCache: embeddingCacheMode(this.embeddingCache) },
+        { transfer },
+      );
     }).catch(() => {
       /* the encode reports image problems */
     });
@@ -508,8 +511,7 @@ export class Sam2Segmenter extends LitElement {
     this._resizeObserver?.disconnect();
     this._resizeObserver = null;
     this._dprQuery?.removeEventListener('change', this._onDprChange);
-    this._decodeController?.abort();
-    this._earlyMask = null;
+    this._abortDecode();
   }
 
   protected override firstUpdated() {
@@ -733,8 +735,7 @@ export class Sam2Segmenter extends LitElement {
   private _decode(source: 'user' | 'api', rejectIfNotReady = false): Promise<MaskResult | null> {
     this._activate();
     if (!hasPrompts(this._history.current)) {
-      this._decodeController?.abort();
-      this._earlyMask = null;
+      this._abortDecode();
       const hadMask = this._result?.mask != null;
       this._setResult(null);
       if (hadMask || source === 'api') this._emitMask(source);
@@ -753,6 +754,12 @@ export class Sam2Segmenter extends LitElement {
     return this._runDecode(source);
   }
 
+  /** Cancels the decode in flight; its early display-size mask goes with it. */
+  private _abortDecode() {
+    this._decodeController?.abort();
+    this._earlyMask = null;
+  }
+
   private _flushPendingDecodes() {
     const pending = this._pendingDecode.splice(0);
     if (!pending.length) return;
@@ -769,8 +776,7 @@ export class Sam2Segmenter extends LitElement {
 
   private async _runDecode(source: 'user' | 'api'): Promise<MaskResult | null> {
     const encoded = this._encoded!;
-    this._decodeController?.abort();
-    this._earlyMask = null;
+    this._abortDecode();
     const controller = new AbortController();
     this._decodeController = controller;
     const prompts = clonePrompts(this._history.current);
@@ -881,8 +887,7 @@ export class Sam2Segmenter extends LitElement {
   }
 
   private _resetForNewImage() {
-    this._decodeController?.abort();
-    this._earlyMask = null;
+    this._abortDecode();
     this._releaseWarmup();
     this._releaseEncoded();
     const hadMask = this._result?.mask != null;
@@ -995,9 +1000,16 @@ export class Sam2Segmenter extends LitElement {
     // A User Timing entry per overlay paint, for DevTools and the benchmark (PerformanceObserver
     // sees every one); only the latest is kept in the timeline so hovering can't grow it. `detail`
     // says which mask was drawn: the decode's early display-size one, a hover preview, the result.
-    const mask = this._earlyMask ? 'early' : this._preview ? 'hover' : this._result?.mask ? 'result' : 'none';
     performance.clearMeasures('sam2-segmenter:paint');
-    performance.measure('sam2-segmenter:paint', { start: started, detail: { mask } });
+    performance.measure('sam2-segmenter:paint', { start: started, detail: { mask: this._shownMask().kind } });
+  }
+
+  /** What the overlay shows, by precedence: a decode's early mask, a hover preview, the result. */
+  private _shownMask(): { mask: BinaryMask | null; kind: 'early' | 'hover' | 'result' | 'none' } {
+    if (this._earlyMask) return { mask: this._earlyMask, kind: 'early' };
+    if (this._preview) return { mask: this._preview, kind: 'hover' };
+    const mask = this._result?.mask ?? null;
+    return { mask, kind: mask ? 'result' : 'none' };
   }
 
   /**
@@ -1039,7 +1051,7 @@ export class Sam2Segmenter extends LitElement {
         content,
         imageWidth: size.width,
         imageHeight: size.height,
-        mask: this._earlyMask ?? this._preview ?? this._result?.mask ?? null,
+        mask: this._shownMask().mask,
         points: this._history.current.points,
         box: this._history.current.box,
         draftBox: this._drag?.box ?? null,

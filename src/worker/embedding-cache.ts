@@ -4,6 +4,7 @@
  * ~17 MB (three float32 feature maps), hence a small LRU.
  */
 import type { Embeddings } from './contracts.js';
+import { sha256Hex } from '../model/integrity.js';
 import type { WorkerImageSource } from './protocol.js';
 
 export interface CachedEmbedding {
@@ -56,7 +57,5 @@ export async function imageIdentity(source: WorkerImageSource): Promise<string |
 
 /** Identity of encoded image bytes (a Blob, or what a URL answered): what the disk cache keys on. */
 export async function contentIdentity(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `bytes:${blob.size}:${hex}`;
+  return `bytes:${blob.size}:${await sha256Hex(new Uint8Array(await blob.arrayBuffer()))}`;
 }

@@ -10,6 +10,7 @@
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import type { ChunkStore } from '../model/chunk-store.js';
+import { sha256Hex } from '../model/integrity.js';
 import { OpfsStore } from '../model/opfs-store.js';
 import type { Embeddings } from './contracts.js';
 import type { CachedEmbedding } from './embedding-cache.js';
@@ -53,9 +54,8 @@ export class EmbeddingStore {
     const entry = await entryName(key);
     try {
       const chunks = await store.list(entry);
-      if (!chunks.has(META)) return null;
-      const meta = JSON.parse(new TextDecoder().decode(await store.read(entry, META))) as Meta;
-      if (meta.key !== key || meta.tensors.length !== 3) return null;
+      const meta = chunks.has(META) ? await readMeta(store, entry) : null;
+      if (!meta || meta.key !== key || meta.tensors.length !== 3) return null;
       if (meta.tensors.some((t, i) => chunks.get(`t${i}`) !== t.bytes)) {
         await store.remove(entry);
         return null;
@@ -142,10 +142,7 @@ async function readMeta(store: ChunkStore, entry: string): Promise<Meta | null> 
 const encodeMeta = (meta: Meta) => new TextEncoder().encode(JSON.stringify(meta));
 
 /** OPFS names can't hold the key's characters (URLs, '|'): its SHA-256 in hex instead. */
-async function entryName(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+const entryName = (key: string): Promise<string> => sha256Hex(new TextEncoder().encode(key));
 
 function typedArray(type: ort.Tensor.Type, bytes: Uint8Array): ort.Tensor.DataType {
   const { buffer, byteOffset, byteLength } = bytes;

@@ -59,6 +59,8 @@ export interface PrepareImageRequest {
   type: 'prepare-image';
   imageKey: string;
   source: WorkerImageSource;
+  /** As the encode will ask: a URL's bytes are hashed for the disk cache only under 'disk'. */
+  embeddingCache?: EmbeddingCacheMode;
 }
 
 export interface DecodeRequest {

@@ -231,20 +231,24 @@ interface PreparedInput {
   bitmap: ImageBitmap | null;
   decodeMs: number;
   preprocessMs: number;
-  /** Hash identity of the encoded bytes (URL and Blob sources), the disk cache's key. */
+  /** Hash identity of a URL's bytes (when asked for), the disk cache's key. */
   contentId: string | null;
 }
 
 /** Inputs prepared ahead of their encode, by imageKey. */
 const preparedInputs = new Map<string, Promise<PreparedInput>>();
 
-async function prepareInput(source: WorkerImageSource): Promise<PreparedInput> {
+/**
+ * Decode + resize + normalise. With `hashUrl`, a URL is fetched here (not inside decodeImage) so
+ * its bytes are hashed beside the decode; a Blob's hash is its memory-cache identity already.
+ */
+async function prepareInput(source: WorkerImageSource, hashUrl: boolean): Promise<PreparedInput> {
   const t0 = performance.now();
-  // A URL is fetched here (not inside decodeImage) so its bytes can be hashed on the way.
-  const bytes = source.kind === 'url' ? await fetchImage(source.url) : source.kind === 'blob' ? source.blob : null;
+  const url = hashUrl && source.kind === 'url' ? source.url : null;
+  const fetched = url ? await fetchImage(url) : null;
   const [bitmap, contentId] = await Promise.all([
-    bytes ? decodeImage({ kind: 'blob', blob: bytes }, undefined, source.kind === 'url' ? source.url : 'blob') : decodeImage(source),
-    bytes ? contentIdentity(bytes).catch(() => null) : null,
+    fetched ? decodeImage({ kind: 'blob', blob: fetched }, undefined, url!) : decodeImage(source),
+    fetched ? contentIdentity(fetched).catch(() => null) : null,
   ]);
   const t1 = performance.now();
   const keep = source.kind === 'bitmap' || source.kind === 'image-data';
@@ -257,7 +261,7 @@ async function prepareInput(source: WorkerImageSource): Promise<PreparedInput> {
 }
 
 async function handlePrepareImage(request: PrepareImageRequest) {
-  const pending = prepareInput(request.source);
+  const pending = prepareInput(request.source, (request.embeddingCache ?? 'disk') === 'disk');
   preparedInputs.set(request.imageKey, pending);
   // A failure is reported by the encode that uses it, not twice.
   const { width, height } = await pending.catch(() => ({ width: 0, height: 0 }));
@@ -284,10 +288,10 @@ async function handleEncode(request: EncodeRequest, progress: ProgressSink): Pro
   // retried once here, so its error is the one reported).
   const ahead = prepared && (await prepared.catch(() => null));
   if (ahead) counters.encodesPreparedAhead++;
-  const input = ahead ?? (await prepareInput(request.source));
+  const input = ahead ?? (await prepareInput(request.source, mode === 'disk'));
   const { width, height } = input;
   progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
-  const diskId = mode === 'disk' ? input.contentId : null;
+  const diskId = mode !== 'disk' ? null : request.source.kind === 'blob' ? identity : input.contentId;
   const stored = diskId ? await diskEmbeddings().get(diskModelKey(request.modelKey), diskId) : null;
   if (stored && stored.width === width && stored.height === height) {
     const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;

@@ -97,26 +97,25 @@ export class WorkerClient extends EventTarget {
 
   /** Fails everything in flight and drops the worker; the next request starts a fresh one. */
   private _crash(reason: string) {
-    const error = new Sam2Error('worker-crashed', reason);
-    this._worker?.terminate();
-    this._worker = null;
-    const pending = [...this._pending.values()];
-    this._pending.clear();
-    for (const p of pending) p.reject(error);
-    this.dispatchEvent(new CustomEvent('crash', { detail: error }));
+    this._stop(new Sam2Error('worker-crashed', reason), 'crash');
   }
 
   /**
-   * The worker is alive but useless (its GPU device is gone): it is stopped, what was in flight
-   * fails with `error`, and 'device-lost' tells the elements to move to another backend.
+   * The worker is alive but useless (its GPU device is gone): stopped like a crashed one, and
+   * 'device-lost' tells the elements to move to another backend.
    */
   private _retire(error: Sam2Error) {
+    this._stop(error, 'device-lost');
+  }
+
+  /** Terminates the worker, fails what was in flight with `error`, and announces it as `event`. */
+  private _stop(error: Sam2Error, event: 'crash' | 'device-lost') {
     this._worker?.terminate();
     this._worker = null;
     const pending = [...this._pending.values()];
     this._pending.clear();
     for (const p of pending) p.reject(error);
-    this.dispatchEvent(new CustomEvent('device-lost', { detail: error }));
+    this.dispatchEvent(new CustomEvent(event, { detail: error }));
   }
 
   /** Test hook and last resort: kills the worker as a crash would. */
