@@ -1,5 +1,6 @@
-// Two independent bundles, no shared chunks, so a page needs exactly one <script> tag:
+// Independent bundles, no shared chunks, so a page needs exactly one <script> tag:
 //   dist/sam2-segmenter.js  the element (lit bundled), registers <sam2-segmenter>
+//   dist/testing.js         test hooks (sam2-segmenter/testing), importing the element bundle
 //   dist/sam2.worker.js     the inference worker (onnxruntime-web's plain WASM build bundled)
 //   dist/sam2.worker.webgpu.js  the same worker with onnxruntime-web's WebGPU build
 // plus onnxruntime-web's .wasm binary and .mjs glue copied next to them (the worker points ORT at
@@ -45,8 +46,18 @@ const plugins = (define = {}) => [
 
 export default [
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/sam2-segmenter.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    // dist/testing.js (the `sam2-segmenter/testing` entry) must talk to the element's own shared
+    // workers, so it imports its modules from dist/sam2-segmenter.js instead of bundling copies.
+    input: { 'sam2-segmenter': 'src/index.ts', testing: 'src/testing.ts' },
+    // The element bundle may export a few extra (internal) bindings for testing.js to import.
+    preserveEntrySignatures: 'allow-extension',
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      manualChunks: (id) => (id.endsWith('/src/testing.ts') ? undefined : 'sam2-segmenter'),
+    },
     plugins: plugins(),
   },
   {

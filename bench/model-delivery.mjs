@@ -41,6 +41,8 @@ const totalBytes = (m) => m.encoder.bytes + m.decoder.bytes;
 const sent = { requests: 0, bytes: 0 };
 const PAGE = `<!doctype html><meta charset="utf-8"><body><script type="module">
   import '/dist/sam2-segmenter.js';
+  import { workerStats } from '/dist/testing.js';
+  window.workerStats = workerStats;
   window.Segmenter = customElements.get('sam2-segmenter');
   // Loads a model, recording progress and timing; resolves on model-load or a fatal error.
   window.loadModel = (model) => new Promise((resolve) => {
@@ -105,7 +107,7 @@ async function load(manifestUrl) {
   const page = await openPage();
   const before = { ...sent };
   const result = await page.evaluate((url) => window.loadModel(url), manifestUrl);
-  const stats = await page.evaluate(() => window.Segmenter.workerStats());
+  const stats = await page.evaluate(() => window.workerStats());
   await page.close();
   if (result.error) throw new Error(`load failed: ${JSON.stringify(result.error)}`);
   return {

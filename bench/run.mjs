@@ -456,7 +456,7 @@ async function ensureFixtures() {
 
 /** The bench serves a copy of dist/: other engineers rebuilding dist/ mid-run can't change what is measured. */
 async function snapshotDist() {
-  for (const file of ['sam2-segmenter.js', 'sam2.worker.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) {
+  for (const file of ['sam2-segmenter.js', 'testing.js', 'sam2.worker.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) {
     if (!existsSync(join(ROOT, 'dist', file))) fail(`dist/${file} is missing: run "npm run build" (npm run bench does it first)`);
   }
   await rm(join(TMP, 'dist'), { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import './define.js';
 export { Sam2Segmenter, SAM2_STATUSES, BACKENDS, LOADING_MODES } from './sam2-segmenter.js';
 export type { Sam2Status, LoadingMode, ToBlobOptions } from './sam2-segmenter.js';
 export { Sam2Error, SAM2_ERROR_CODES } from './errors.js';

@@ -20,14 +20,13 @@ import { prepareImage, releaseDisplay, type ImageInput, type PreparedImage } fro
 import type { ModelManifest, ResolvedManifest } from './model/manifest.js';
 import { cacheNameOf, getDefaultModelBase, resolveModel, setDefaultModelBase } from './model/presets.js';
 import type { CachedModel } from './model/model-cache.js';
-import type { StorageFault } from './model/chunk-store.js';
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
 import { styles } from './sam2-segmenter.styles.js';
-import type { BackendPreference, CocoRleResult, DecodePreview, EmbeddingCacheMode, LoadModelResult, MaskCleanup, WorkerStats } from './worker/protocol.js';
+import type { BackendPreference, CocoRleResult, DecodePreview, EmbeddingCacheMode, LoadModelResult, MaskCleanup } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
-import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './worker/worker-client.js';
-import { markWebGpuLost, resolveBackend } from './backend.js';
+import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './client/worker-client.js';
+import { markWebGpuLost, resolveBackend } from './client/backend.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
 export type Sam2Status = (typeof SAM2_STATUSES)[number];
@@ -102,6 +101,8 @@ const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
  *
  * @summary Segment Anything 2 image segmentation as a drop-in element.
  *
+ * @customElement sam2-segmenter
+ *
  * @fires progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction}` while the model downloads/compiles and the image encodes.
  * @fires model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
  * @fires image-encode - `{width, height, ms}` when the image's embeddings are ready.
@@ -160,21 +161,6 @@ export class Sam2Segmenter extends LitElement {
     setWorkerUrl(url);
   }
 
-  /**
-   * Diagnostics from the shared worker: sessions created, models loaded, images encoded and
-   * held, decodes run, WASM threads. Starts no worker if none is running.
-   */
-  static async workerStats(backend: Backend = 'wasm'): Promise<WorkerStats | null> {
-    const client = getWorkerClient(backend);
-    return client.started ? client.request({ type: 'stats' }) : null;
-  }
-
-  /** Test hook: crashes the shared worker (as a wasm abort would) to exercise recovery. */
-  static simulateWorkerCrash(backend: Backend = 'wasm'): void {
-    const client = getWorkerClient(backend);
-    if (client.started) void client.request({ type: 'crash' }).catch(() => {});
-  }
-
   /** The models in the download cache (OPFS): name, key (identity), bytes stored, complete or interrupted. */
   static cachedModels(): Promise<CachedModel[]> {
     return anyWorkerClient().request({ type: 'list-cache' });
@@ -188,16 +174,6 @@ export class Sam2Segmenter extends LitElement {
   static async clearCache(model?: string | ModelManifest): Promise<CachedModel[]> {
     const match = model === undefined ? undefined : await cacheNameOf(model, document.baseURI);
     return anyWorkerClient().request({ type: 'clear-cache', match });
-  }
-
-  /** Test hook: loses the WebGPU worker's GPU device, as a driver reset would (see `backend-lost`). */
-  static simulateDeviceLoss(): Promise<void> {
-    return getWorkerClient('webgpu').request({ type: 'lose-device' });
-  }
-
-  /** Test hook: the worker's model cache behaves as if the disk were full or OPFS missing (null: normal again). */
-  static simulateStorageFault(fault: StorageFault | null, backend: Backend = 'wasm'): Promise<void> {
-    return getWorkerClient(backend).request({ type: 'storage-fault', fault });
   }
 
   /** Image URL (same-origin or served with CORS headers). */
@@ -1419,10 +1395,3 @@ function fire<T>(target: EventTarget, type: string, detail: T) {
 
 export type { BinaryMask };
 
-if (!customElements.get('sam2-segmenter')) customElements.define('sam2-segmenter', Sam2Segmenter);
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'sam2-segmenter': Sam2Segmenter;
-  }
-}

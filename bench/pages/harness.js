@@ -369,7 +369,8 @@ window.bench = {
   },
 
   async workerStats(backend = 'wasm') {
-    return customElements.get('sam2-segmenter').workerStats(backend);
+    const { workerStats } = await import('/dist/testing.js');
+    return workerStats(backend);
   },
 
   async gpuAdapter() {

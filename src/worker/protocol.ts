@@ -1,5 +1,5 @@
 /**
- * Messages between the element side (worker-client.ts) and sam2.worker.ts. Types only: no DOM,
+ * Messages between the element side (client/worker-client.ts) and sam2.worker.ts. Types only: no DOM,
  * no onnxruntime imports, so both sides can share it.
  */
 import type { SerializedSam2Error } from '../errors.js';

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { ErrorDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneBlob, settle } from '../helpers.js';
@@ -41,7 +42,7 @@ async function newEntry(before: Map<string, unknown>): Promise<string> {
 async function restartWorker(element: Sam2Segmenter) {
   const crashed = nextEvent<ErrorDetail>(element, 'error');
   const reencoded = nextEvent<{ width: number; height: number }>(element, 'image-encode', { allowErrors: true });
-  Segmenter.simulateWorkerCrash();
+  testing.simulateWorkerCrash();
   expect((await crashed).detail.code).to.equal('worker-crashed');
   return reencoded;
 }
@@ -63,7 +64,7 @@ describe('<sam2-segmenter> embeddings on disk', () => {
 
     const { detail } = await restartWorker(element);
     expect(detail).to.include({ width, height });
-    const stats = (await Segmenter.workerStats())!;
+    const stats = (await testing.workerStats())!;
     expect(stats.embeddingDiskHits).to.equal(1);
     expect(stats.imagesEncoded).to.equal(0);
     const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
@@ -86,7 +87,7 @@ describe('<sam2-segmenter> embeddings on disk', () => {
     await writable.close();
 
     await restartWorker(element);
-    const stats = (await Segmenter.workerStats())!;
+    const stats = (await testing.workerStats())!;
     expect(stats.embeddingDiskHits).to.equal(0);
     expect(stats.imagesEncoded).to.equal(1);
     const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
@@ -108,10 +109,10 @@ describe('<sam2-segmenter> embeddings on disk', () => {
     expect([...(await storedEntries()).keys()].filter((name) => !before.has(name))).to.have.length(0);
 
     element.embeddingCache = 'none';
-    const stats0 = (await Segmenter.workerStats())!;
+    const stats0 = (await testing.workerStats())!;
     element.image = blob; // the same bytes again
     await nextEvent(element, 'image-encode');
-    const stats1 = (await Segmenter.workerStats())!;
+    const stats1 = (await testing.workerStats())!;
     expect(stats1.imagesEncoded).to.equal(stats0.imagesEncoded + 1);
     expect(stats1.embeddingCacheHits).to.equal(stats0.embeddingCacheHits);
   });

@@ -1,10 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { ErrorDetail, MaskChangeDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { COLOUR_MODEL, FIXTURES, SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneUrl } from '../helpers.js';
 
-const Segmenter = customElements.get('sam2-segmenter') as unknown as typeof Sam2Segmenter;
 
 async function manifestWith(change: (m: Record<string, any>) => void) {
   const manifest = await (await fetch(COLOUR_MODEL)).json();
@@ -133,7 +133,7 @@ describe('<sam2-segmenter> errors', () => {
     const crashed = nextEvent<ErrorDetail>(element, 'error');
     const reencoded = nextEvent(element, 'image-encode', { allowErrors: true });
     const remasked = nextEvent<MaskChangeDetail>(element, 'mask-change', { allowErrors: true });
-    Segmenter.simulateWorkerCrash();
+    testing.simulateWorkerCrash();
     const { detail } = await crashed;
     expect(detail.code).to.equal('worker-crashed');
     expect(detail.recoverable).to.equal(true);
@@ -142,7 +142,7 @@ describe('<sam2-segmenter> errors', () => {
     const { detail: mask } = await remasked;
     expect(iou(mask.mask!, groundTruth(width, height, [SCENE[0], SCENE[1]]))).to.be.at.least(0.97);
     expect(element.status).to.equal('ready');
-    const stats = await Segmenter.workerStats();
+    const stats = await testing.workerStats();
     expect(stats!.sessionsCreated).to.equal(2); // the new worker made its own, once
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from '@esm-bundle/chai';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { MaskChangeDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { GREEN, GREY, RED, REFINE_MODEL, SCENE, createSegmenter, groundTruth, iou, maskAt, nextEvent, sceneUrl, settle, type Shape } from '../helpers.js';
 
-const Segmenter = customElements.get('sam2-segmenter') as unknown as typeof Sam2Segmenter;
 const [W, H] = [1000, 600];
 const [RED_SHAPE, TWIN, BLUE] = SCENE;
 
@@ -159,7 +159,7 @@ describe('<sam2-segmenter> prompting', () => {
     const element = await ready();
     element.hoverPreview = true;
     const frame = element.shadowRoot!.querySelector('.frame')!;
-    const before = (await Segmenter.workerStats())!.decodes;
+    const before = (await testing.workerStats())!.decodes;
     // 200 moves in one task, far faster than any decoder: from the red ellipse to the blue rectangle.
     const moves = 200;
     const [ax, ay] = screenOf(element, ...centre(RED_SHAPE));
@@ -171,7 +171,7 @@ describe('<sam2-segmenter> prompting', () => {
     }
     for (let i = 0; i < 100 && overlayAlpha(element, ...centre(BLUE)) === 0; i++) await settle(20);
     await settle(200);
-    const decodes = (await Segmenter.workerStats())!.decodes - before;
+    const decodes = (await testing.workerStats())!.decodes - before;
     // One decode for the first position (in flight), one for the last (pending); the 199 between are dropped.
     expect(decodes).to.equal(2);
     // The painted preview is the blue rectangle's (where the pointer is), never the first position's.

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { MaskChangeDetail } from '../../src/events.js';
-import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import {
   REFINE_MODEL,
   SCENE,
@@ -16,7 +16,6 @@ import {
 } from '../helpers.js';
 
 // The element class comes from the built bundle (what users load); the import above registers it.
-const Segmenter = customElements.get('sam2-segmenter') as unknown as typeof Sam2Segmenter;
 
 describe('<sam2-segmenter> segmentation', () => {
   afterEach(() => document.querySelectorAll('sam2-segmenter').forEach((el) => el.remove()));
@@ -180,7 +179,7 @@ describe('<sam2-segmenter> segmentation', () => {
   });
 
   it('a second element reuses the same worker and sessions', async () => {
-    const stats0 = await Segmenter.workerStats();
+    const stats0 = await testing.workerStats();
     const a = createSegmenter();
     const loadA = nextEvent<{ source: string }>(a, 'model-load');
     a.src = await sceneUrl(1000, 600);
@@ -192,7 +191,7 @@ describe('<sam2-segmenter> segmentation', () => {
     await a.addPoint(300, 250);
     await b.addPoint(200, 400);
     await a.addPoint(750, 180, 0);
-    const stats = await Segmenter.workerStats();
+    const stats = await testing.workerStats();
     expect(stats).to.not.equal(null);
     // Sessions are made once per model for the whole page (possibly by an earlier test).
     const created = stats!.sessionsCreated - (stats0?.sessionsCreated ?? 0);
@@ -215,10 +214,10 @@ describe('<sam2-segmenter> segmentation', () => {
     await nextEvent(element, 'image-encode');
     element.src = second;
     await nextEvent(element, 'image-encode');
-    const before = (await Segmenter.workerStats())!;
+    const before = (await testing.workerStats())!;
     element.src = first;
     const { detail } = await nextEvent<{ width: number; height: number; ms: number }>(element, 'image-encode');
-    const after = (await Segmenter.workerStats())!;
+    const after = (await testing.workerStats())!;
     expect(detail).to.include({ width, height });
     expect(after.imagesEncoded).to.equal(before.imagesEncoded);
     expect(after.embeddingCacheHits).to.equal(before.embeddingCacheHits + 1);
@@ -265,11 +264,11 @@ describe('<sam2-segmenter> segmentation', () => {
 
   it('decodes and resizes the image while the model loads, not after', async () => {
     // A fresh worker is not needed: a new model key makes the load a real one.
-    const before = (await Segmenter.workerStats())!;
+    const before = (await testing.workerStats())!;
     const element = createSegmenter({ model: REFINE_MODEL });
     element.src = await sceneUrl(1000, 600);
     const { detail } = await nextEvent<{ timings: { decode: number; preprocess: number } }>(element, 'image-encode');
-    const after = (await Segmenter.workerStats())!;
+    const after = (await testing.workerStats())!;
     expect(after.encodesPreparedAhead).to.equal(before.encodesPreparedAhead + 1);
     expect(detail.timings.decode).to.be.above(0);
   });

@@ -73,7 +73,7 @@ describe('model delivery: download, cache, fallbacks', () => {
     const counts = await (await fetch('/__requests')).json();
     const modelRequests = Object.keys(counts).filter((path) => path.includes('/__serve/'));
     expect(modelRequests, JSON.stringify(counts)).to.deep.equal([]);
-    const stats = await second.Segmenter.workerStats();
+    const stats = await second.testing.workerStats();
     expect(stats!.modelBytesFromNetwork).to.equal(0);
     expect(stats!.modelBytesFromCache).to.equal(MODEL_BYTES);
     // Cached bytes count as loaded at once: the first download event is already complete.

@@ -3,6 +3,7 @@
  * element (and so its own worker), and reports what happened to the test page.
  */
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { ErrorDetail, MaskChangeDetail, ModelLoadDetail, ProgressDetail } from '../../src/events.js';
 import type { ModelManifest } from '../../src/model/manifest.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
@@ -25,12 +26,15 @@ export interface FrameApi {
   /** Encodes the test scene and clicks the red ellipse: mask size, area and a checksum. */
   segment(): Promise<{ width: number; height: number; area: number; checksum: string }>;
   Segmenter: typeof Sam2Segmenter;
+  /** This tab's sam2-segmenter/testing entry (its own workers). */
+  testing: typeof testing;
 }
 
 let element: Sam2Segmenter | null = null;
 
 const api: FrameApi = {
   Segmenter,
+  testing,
   load(model, options = {}) {
     element?.remove();
     const el = document.createElement('sam2-segmenter');

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { ErrorDetail } from '../../src/events.js';
 import {
   ENCODER_BYTES,
@@ -50,7 +51,7 @@ describe('model delivery: tabs, storage faults, cache management', () => {
 
   it('a full disk degrades to an in-memory load with one storage-quota warning', async () => {
     const tab = await openTab();
-    await tab.Segmenter.simulateStorageFault({ kind: 'quota', afterWrites: 3 });
+    await tab.testing.simulateStorageFault({ kind: 'quota', afterWrites: 3 });
     const report = await tab.load(await colourManifest());
     expect(report.warnings.map((w) => [w.code, w.recoverable])).to.deep.equal([['storage-quota', true]]);
     expect(report.error).to.equal(null);
@@ -58,22 +59,22 @@ describe('model delivery: tabs, storage faults, cache management', () => {
     expect((await tab.segment()).area).to.be.above(0);
     // The partial entry was removed: it would only take space the disk doesn't have.
     expect(await Segmenter.cachedModels()).to.deep.equal([]);
-    await tab.Segmenter.simulateStorageFault(null);
+    await tab.testing.simulateStorageFault(null);
   });
 
   it('without OPFS the model loads in memory with a storage-unavailable warning', async () => {
     const tab = await openTab();
-    await tab.Segmenter.simulateStorageFault({ kind: 'unavailable' });
+    await tab.testing.simulateStorageFault({ kind: 'unavailable' });
     const report = await tab.load(await colourManifest());
     expect(report.warnings.map((w) => [w.code, w.recoverable])).to.deep.equal([['storage-unavailable', true]]);
     expect(report.loaded!.source).to.equal('network');
     expect((await tab.segment()).area).to.be.above(0);
     expect(await Segmenter.cachedModels()).to.deep.equal([]);
-    await tab.Segmenter.simulateStorageFault(null);
+    await tab.testing.simulateStorageFault(null);
   });
 
   it('the warning reaches the element as a recoverable error event while it goes on loading', async () => {
-    await Segmenter.simulateStorageFault({ kind: 'quota', afterWrites: 0 });
+    await testing.simulateStorageFault({ kind: 'quota', afterWrites: 0 });
     try {
       const element = document.createElement('sam2-segmenter');
       element.loading = 'eager';
@@ -90,7 +91,7 @@ describe('model delivery: tabs, storage faults, cache management', () => {
       expect(element.status).to.not.equal('error');
       element.remove();
     } finally {
-      await Segmenter.simulateStorageFault(null);
+      await testing.simulateStorageFault(null);
     }
   });
 

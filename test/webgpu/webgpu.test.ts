@@ -5,11 +5,10 @@
  */
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
+import * as testing from '../testing.js';
 import type { ErrorDetail, MaskChangeDetail } from '../../src/events.js';
-import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneUrl } from '../helpers.js';
 
-const Segmenter = customElements.get('sam2-segmenter') as unknown as typeof Sam2Segmenter;
 
 // Compiling onnxruntime's 27 MB WebGPU wasm and SwiftShader shaders takes tens of seconds here.
 const SLOW = { timeout: 240000 };
@@ -62,7 +61,7 @@ describe('<sam2-segmenter> on WebGPU', function () {
     const lost = nextEvent<ErrorDetail>(element, 'error', SLOW);
     const reloaded = nextEvent<{ backend: string }>(element, 'model-load', { ...SLOW, allowErrors: true });
     const remasked = nextEvent<MaskChangeDetail>(element, 'mask-change', { ...SLOW, allowErrors: true });
-    await Segmenter.simulateDeviceLoss();
+    await testing.simulateDeviceLoss();
     const { detail } = await lost;
     expect(detail.code).to.equal('backend-lost');
     expect(detail.recoverable).to.equal(true);

@@ -2,8 +2,8 @@
  * Which onnxruntime backend to use. `auto` takes WebGPU only with a real (hardware) adapter:
  * software adapters such as SwiftShader are far slower than WASM for these models.
  */
-import type { Backend } from './events.js';
-import type { BackendPreference } from './worker/protocol.js';
+import type { Backend } from '../events.js';
+import type { BackendPreference } from '../worker/protocol.js';
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;

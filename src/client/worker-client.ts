@@ -5,7 +5,7 @@
  */
 import { Sam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
-import { WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerResults } from './protocol.js';
+import { WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerResults } from '../worker/protocol.js';
 
 interface Pending {
   resolve(value: unknown): void;
