@@ -12,6 +12,7 @@ export const SAM2_ERROR_CODES = [
   'worker-crashed',
   'encode-failed',
   'decode-failed',
+  'export-failed',
   'not-ready',
   'invalid-argument',
   'aborted',

@@ -23,7 +23,7 @@ import type { CachedModel } from './model/model-cache.js';
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
 import { styles } from './sam2-segmenter.styles.js';
-import type { BackendPreference, CocoRleResult, DecodePreview, EmbeddingCacheMode, LoadModelResult, MaskCleanup } from './worker/protocol.js';
+import type { BackendPreference, CocoRleResult, EmbeddingCacheMode, LoadModelResult, MaskCleanup } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
 import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './client/worker-client.js';
 import { markWebGpuLost, resolveBackend } from './client/backend.js';
@@ -774,7 +774,7 @@ export class Sam2Segmenter extends LitElement {
           signal: controller.signal,
           onPartial: (partial) => {
             if (controller.signal.aborted || this._encoded !== encoded) return;
-            const { width, height, data } = partial as DecodePreview;
+            const { width, height, data } = partial;
             this._earlyMask = { width, height, data };
             this._paint();
           },

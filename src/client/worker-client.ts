@@ -5,7 +5,7 @@
  */
 import { Sam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
-import { WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerResults } from '../worker/protocol.js';
+import { WORKER_NAME, type ClientMessage, type PartialOf, type ResultOf, type WorkerMessage, type WorkerRequest } from '../worker/protocol.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -15,14 +15,14 @@ interface Pending {
   onPartial?: (value: unknown) => void;
 }
 
-export interface RequestOptions {
+export interface RequestOptions<Partial = unknown> {
   signal?: AbortSignal;
   transfer?: Transferable[];
   onProgress?: (detail: ProgressDetail) => void;
   /** Problems the request survives (e.g. the model cache can't be written). */
   onWarning?: (warning: Sam2Error) => void;
   /** An early result the worker sends before the final one (a decode's preview mask). */
-  onPartial?: (value: unknown) => void;
+  onPartial?: (value: Partial) => void;
 }
 
 /**
@@ -123,12 +123,13 @@ export class WorkerClient extends EventTarget {
     if (this._worker) this._crash(reason);
   }
 
-  request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
+  /** Sends a request; its result and partial types follow from its `type` (protocol.ts). */
+  request<T extends WorkerRequest>(request: T, options: RequestOptions<PartialOf<T['type']>> = {}): Promise<ResultOf<T['type']>> {
     const { signal, transfer = [], onProgress, onWarning, onPartial } = options;
     if (signal?.aborted) return Promise.reject(new Sam2Error('aborted', 'The request was aborted'));
     const worker = this._ensureWorker();
     const id = this._nextId++;
-    return new Promise<WorkerResults[T['type']]>((resolve, reject) => {
+    return new Promise<ResultOf<T['type']>>((resolve, reject) => {
       const onAbort = () => {
         if (!this._pending.delete(id)) return;
         worker.postMessage({ id, cancel: true } satisfies ClientMessage);
@@ -138,7 +139,7 @@ export class WorkerClient extends EventTarget {
       this._pending.set(id, {
         resolve: (value) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(value as WorkerResults[T['type']]);
+          resolve(value as ResultOf<T['type']>);
         },
         reject: (error) => {
           signal?.removeEventListener('abort', onAbort);
@@ -146,7 +147,8 @@ export class WorkerClient extends EventTarget {
         },
         onProgress,
         onWarning,
-        onPartial,
+        // Partials of this id are of this request's type (the worker's table is typed alike).
+        onPartial: onPartial as Pending['onPartial'],
       });
       try {
         worker.postMessage({ id, request } satisfies ClientMessage, transfer);

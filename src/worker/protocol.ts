@@ -1,8 +1,8 @@
 /**
- * Messages between the element side (client/worker-client.ts) and sam2.worker.ts. Types only: no DOM,
- * no onnxruntime imports, so both sides can share it.
+ * Messages between the element side (client/worker-client.ts) and the worker. Types and constant
+ * tables only: no DOM, no onnxruntime imports, so both sides can share it.
  */
-import type { SerializedSam2Error } from '../errors.js';
+import type { Sam2ErrorCode, SerializedSam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { ResolvedManifest } from '../model/manifest.js';
@@ -220,40 +220,63 @@ export interface StorageFaultRequest {
   fault: StorageFault | null;
 }
 
-export type WorkerRequest =
-  | LoadModelRequest
-  | ListCacheRequest
-  | ClearCacheRequest
-  | StorageFaultRequest
-  | EncodeRequest
-  | DecodeRequest
-  | RenderRequest
-  | ReleaseImageRequest
-  | StatsRequest
-  | CrashRequest
-  | LoseDeviceRequest
-  | PrepareImageRequest
-  | ExportImageRequest
-  | PolygonsRequest
-  | CocoRleRequest;
-
-export interface WorkerResults {
-  'load-model': LoadModelResult;
-  'list-cache': CachedModel[];
-  'clear-cache': CachedModel[];
-  'storage-fault': void;
-  encode: EncodeResult;
-  decode: DecodeResult;
-  render: MaskPayload;
-  'release-image': void;
-  stats: WorkerStats;
-  crash: never;
-  'lose-device': void;
-  'prepare-image': { width: number; height: number };
-  'export-image': Blob;
-  polygons: Polygon[];
-  'coco-rle': CocoRleResult;
+interface Spec<Request extends { type: string }, Result, Partial = never> {
+  request: Request;
+  result: Result;
+  /** An early result sent before the final one (`partial` message), or never. */
+  partial: Partial;
 }
+
+/**
+ * The protocol, per request type: what is sent, what comes back, and the early result (if any).
+ * The worker's handler table and the client's `request()` are both typed from it.
+ */
+export interface WorkerProtocol {
+  'load-model': Spec<LoadModelRequest, LoadModelResult>;
+  'list-cache': Spec<ListCacheRequest, CachedModel[]>;
+  'clear-cache': Spec<ClearCacheRequest, CachedModel[]>;
+  'storage-fault': Spec<StorageFaultRequest, void>;
+  'prepare-image': Spec<PrepareImageRequest, { width: number; height: number }>;
+  encode: Spec<EncodeRequest, EncodeResult>;
+  decode: Spec<DecodeRequest, DecodeResult, DecodePreview>;
+  render: Spec<RenderRequest, MaskPayload>;
+  'release-image': Spec<ReleaseImageRequest, void>;
+  'export-image': Spec<ExportImageRequest, Blob>;
+  polygons: Spec<PolygonsRequest, Polygon[]>;
+  'coco-rle': Spec<CocoRleRequest, CocoRleResult>;
+  stats: Spec<StatsRequest, WorkerStats>;
+  crash: Spec<CrashRequest, never>;
+  'lose-device': Spec<LoseDeviceRequest, void>;
+}
+
+export type WorkerRequestType = keyof WorkerProtocol;
+export type RequestOf<K extends WorkerRequestType> = WorkerProtocol[K]['request'];
+export type ResultOf<K extends WorkerRequestType> = WorkerProtocol[K]['result'];
+export type PartialOf<K extends WorkerRequestType> = WorkerProtocol[K]['partial'];
+export type WorkerRequest = { [K in WorkerRequestType]: RequestOf<K> }[WorkerRequestType];
+
+/**
+ * The code a request's failure is reported with when what went wrong is not already a
+ * Sam2Error (an exception from onnxruntime, a canvas, the disk): a failed export is an
+ * `export-failed`, never a `decode-failed`.
+ */
+export const FAILURE_CODES: { readonly [K in WorkerRequestType]: Sam2ErrorCode } = {
+  'load-model': 'model-fetch-failed',
+  'list-cache': 'storage-unavailable',
+  'clear-cache': 'storage-unavailable',
+  'storage-fault': 'invalid-argument',
+  'prepare-image': 'encode-failed',
+  encode: 'encode-failed',
+  decode: 'decode-failed',
+  render: 'decode-failed',
+  'release-image': 'invalid-argument',
+  'export-image': 'export-failed',
+  polygons: 'export-failed',
+  'coco-rle': 'export-failed',
+  stats: 'invalid-argument',
+  crash: 'worker-crashed',
+  'lose-device': 'invalid-argument',
+};
 
 export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };
 

@@ -1,0 +1,126 @@
+/**
+ * Model loading and the session registry: one encoder + one decoder session per model key,
+ * created once and shared by every element that asks for the same model.
+ */
+import type * as ort from 'onnxruntime-web/wasm';
+import { Sam2Error } from '../errors.js';
+import type { ProgressDetail } from '../events.js';
+import type { ResolvedManifest } from '../model/manifest.js';
+import { loadModelFiles, type ModelFiles } from '../model/model-loader.js';
+import { entryName } from '../model/model-cache.js';
+import { getStore } from '../model/open-store.js';
+import { contractAdapter, type ContractAdapter } from './contracts.js';
+import { watchGpuDevice } from './gpu-device.js';
+import type { LoadModelRequest, LoadModelResult } from './protocol.js';
+import { warmUpRuntime } from './runtime-warmup.js';
+import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasmThreads } from './runtime.js';
+import { counters } from './stats.js';
+
+export interface LoadedModel {
+  encoder: ort.InferenceSession;
+  decoder: ort.InferenceSession;
+  adapter: ContractAdapter;
+  result: LoadModelResult;
+}
+
+export type ProgressSink = (detail: ProgressDetail) => void;
+export interface LoadListener {
+  progress: ProgressSink;
+  warning(warning: Sam2Error): void;
+}
+
+const models = new Map<string, Promise<LoadedModel>>();
+/** Listeners of every request waiting on a model load (several elements may share one). */
+const loadListeners = new Map<string, Set<LoadListener>>();
+
+async function fetchModel(manifest: ResolvedManifest, emit: ProgressSink, warn: (w: Sam2Error) => void): Promise<ModelFiles> {
+  const { store, problem } = await getStore();
+  const files = await loadModelFiles(manifest, { store, storeProblem: problem, onProgress: emit, onWarning: warn });
+  counters.modelBytesFromNetwork += files.networkBytes;
+  counters.modelBytesFromCache += files.cacheBytes;
+  return files;
+}
+
+async function createSessions(files: ModelFiles, emit: ProgressSink) {
+  emit({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
+  const encoder = await createSession(files.encoder.model, 'encoder', files.encoder.externalData);
+  counters.sessionsCreated++;
+  emit({ phase: 'compile', loaded: 1, total: 2, fraction: 0.5 });
+  const decoder = await createSession(files.decoder.model, 'decoder', files.decoder.externalData).catch(async (error) => {
+    await encoder.release();
+    throw error;
+  });
+  counters.sessionsCreated++;
+  emit({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+  return { encoder, decoder };
+}
+
+async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
+  const ortModule = configureRuntime();
+  const listeners = () => loadListeners.get(manifest.key) ?? [];
+  const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
+  const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
+  // onnxruntime starts up while the manifest, lock and bytes are fetched (it would otherwise wait
+  // for the last byte). Its start is partly synchronous on this thread, so the gain is what
+  // overlaps: wasm compilation and the waits of the load (bench/NOTES.md, runs d and e).
+  const runtimeReady = warmUpRuntime();
+  let files = await fetchModel(manifest, emit, warn);
+  await runtimeReady;
+  let sessions: Awaited<ReturnType<typeof createSessions>>;
+  try {
+    sessions = await createSessions(files, emit);
+  } catch (error) {
+    // Cached bytes were verified when stored, but a disk can still hand back garbage: a cached
+    // model onnxruntime refuses is dropped and downloaded once more before giving up.
+    if (files.source !== 'cache' || Sam2Error.from(error).code !== 'model-contract') throw error;
+    const { store } = await getStore();
+    await store.remove(entryName(manifest.key)).catch(() => {});
+    files = await fetchModel(manifest, emit, warn);
+    sessions = await createSessions(files, emit);
+  }
+  const { encoder, decoder } = sessions;
+  const adapter = contractAdapter(manifest.contract, ortModule);
+  try {
+    adapter.check(encoder, decoder);
+  } catch (error) {
+    await Promise.allSettled([encoder.release(), decoder.release()]);
+    throw error;
+  }
+  counters.modelsLoaded++;
+  watchGpuDevice(ortModule);
+  return { encoder, decoder, adapter, result: { source: files.source, backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
+}
+
+export async function handleLoadModel(request: LoadModelRequest, listener: LoadListener): Promise<LoadModelResult> {
+  await checkBackend();
+  const { key } = request.manifest;
+  let listeners = loadListeners.get(key);
+  if (!listeners) loadListeners.set(key, (listeners = new Set()));
+  listeners.add(listener);
+  let pending = models.get(key);
+  const shared = pending !== undefined;
+  if (!pending) {
+    pending = loadModel(request.manifest);
+    models.set(key, pending);
+    // A failed load is forgotten so that the next attempt starts over.
+    pending.catch(() => models.delete(key));
+  }
+  try {
+    const model = await pending;
+    // A second element asking for an already-loaded model reads it from this worker's memory.
+    return shared ? { ...model.result, source: 'cache' } : model.result;
+  } finally {
+    listeners.delete(listener);
+  }
+}
+
+export async function getModel(key: string): Promise<LoadedModel> {
+  const model = models.get(key);
+  if (!model) throw new Sam2Error('not-ready', 'The model is not loaded in the worker');
+  return model;
+}
+
+/** Forgets every model (the GPU device that held their sessions is gone). */
+export function forgetModels() {
+  models.clear();
+}

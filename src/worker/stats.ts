@@ -1,0 +1,15 @@
+/**
+ * The worker's counters, read by the `stats` request (tests and the benchmark prove "no second
+ * download", "the encoder did not run again" and "nothing leaked" with them).
+ */
+export const counters = {
+  sessionsCreated: 0,
+  modelsLoaded: 0,
+  imagesEncoded: 0,
+  embeddingCacheHits: 0,
+  embeddingDiskHits: 0,
+  encodesPreparedAhead: 0,
+  decodes: 0,
+  modelBytesFromNetwork: 0,
+  modelBytesFromCache: 0,
+};
