@@ -47,11 +47,14 @@ function isolationHeaders(ctx, next) {
 }
 
 /**
- * dist/ is served byte for byte: the dev server's import rewriting would break onnxruntime's
- * Emscripten glue (it contains `await import("module")` for Node).
+ * The workers, onnxruntime's files and cdn/ are served byte for byte: the dev server's import
+ * rewriting would break onnxruntime's Emscripten glue (it contains `await import("module")` for
+ * Node). dist/'s element entries go through the dev server, which resolves their `lit` imports as
+ * a bundler would.
  */
+const RAW = /^\/(dist\/(sam2\.worker[^/]*|ort-[^/]*)|cdn\/.*)$/;
 async function rawDist(ctx, next) {
-  if (!ctx.path.startsWith('/dist/')) return next();
+  if (!RAW.test(ctx.path)) return next();
   try {
     ctx.body = await readFile(join(process.cwd(), ctx.path));
     ctx.type = MIME[extname(ctx.path)] ?? 'application/octet-stream';

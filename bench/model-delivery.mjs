@@ -40,8 +40,8 @@ const totalBytes = (m) => m.encoder.bytes + m.decoder.bytes;
 // --- server: the repo's static server (Range, COOP/COEP), counting model bytes sent ---------
 const sent = { requests: 0, bytes: 0 };
 const PAGE = `<!doctype html><meta charset="utf-8"><body><script type="module">
-  import '/dist/sam2-segmenter.js';
-  import { workerStats } from '/dist/testing.js';
+  import '/cdn/sam2-segmenter.js';
+  import { workerStats } from '/cdn/testing.js';
   window.workerStats = workerStats;
   window.Segmenter = customElements.get('sam2-segmenter');
   // Loads a model, recording progress and timing; resolves on model-load or a fatal error.

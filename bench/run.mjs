@@ -454,14 +454,19 @@ async function ensureFixtures() {
   }
 }
 
-/** The bench serves a copy of dist/: other engineers rebuilding dist/ mid-run can't change what is measured. */
+/**
+ * The bench serves a copy of dist/ and cdn/ (the element with lit bundled, as a page without a
+ * bundler loads it): other engineers rebuilding them mid-run can't change what is measured.
+ */
 async function snapshotDist() {
-  for (const file of ['sam2-segmenter.js', 'testing.js', 'sam2.worker.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) {
-    if (!existsSync(join(ROOT, 'dist', file))) fail(`dist/${file} is missing: run "npm run build" (npm run bench does it first)`);
+  for (const file of ['cdn/sam2-segmenter.js', 'cdn/testing.js', 'dist/sam2.worker.js', 'dist/ort-wasm-simd-threaded.wasm', 'dist/ort-wasm-simd-threaded.mjs']) {
+    if (!existsSync(join(ROOT, file))) fail(`${file} is missing: run "npm run build" (npm run bench does it first)`);
   }
-  await rm(join(TMP, 'dist'), { recursive: true, force: true });
   await mkdir(TMP, { recursive: true });
-  await cp(join(ROOT, 'dist'), join(TMP, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') && !src.includes('/types') });
+  for (const dir of ['dist', 'cdn']) {
+    await rm(join(TMP, dir), { recursive: true, force: true });
+    await cp(join(ROOT, dir), join(TMP, dir), { recursive: true, filter: (src) => !src.endsWith('.map') && !src.includes('/types') });
+  }
 }
 
 async function bundleFloor() {
@@ -534,7 +539,7 @@ async function startServer(isolate) {
   const files = createStaticServer({
     root: ROOT,
     isolate,
-    mounts: { '/dist/': join(TMP, 'dist'), '/tmp/': TMP, '/models/': MODELS, '/fixtures/': FIXTURES },
+    mounts: { '/dist/': join(TMP, 'dist'), '/cdn/': join(TMP, 'cdn'), '/tmp/': TMP, '/models/': MODELS, '/fixtures/': FIXTURES },
   });
   const serveFile = files.listeners('request')[0];
   const server = createServer((req, res) => {

@@ -7,7 +7,11 @@ import { Sam2Segmenter } from './sam2-segmenter.js';
 
 export const TAG_NAME = 'sam2-segmenter';
 
-if (typeof customElements !== 'undefined' && !customElements.get(TAG_NAME)) customElements.define(TAG_NAME, Sam2Segmenter);
+// In Node, lit's server build provides a stand-in `customElements` registry, so the test is for a
+// document too: server-side rendering defines nothing, and the element upgrades after hydration.
+if (typeof document !== 'undefined' && typeof customElements !== 'undefined' && !customElements.get(TAG_NAME)) {
+  customElements.define(TAG_NAME, Sam2Segmenter);
+}
 
 declare global {
   interface HTMLElementTagNameMap {

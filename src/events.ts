@@ -63,13 +63,3 @@ export interface Sam2SegmenterEventMap {
   'mask-change': CustomEvent<MaskChangeDetail>;
   error: CustomEvent<ErrorDetail>;
 }
-
-// `progress` and `error` already exist on HTMLElementEventMap with DOM types, so only the new
-// event names are augmented; use Sam2SegmenterEventMap for the exact types of those two.
-declare global {
-  interface HTMLElementEventMap {
-    'model-load': CustomEvent<ModelLoadDetail>;
-    'image-encode': CustomEvent<ImageEncodeDetail>;
-    'mask-change': CustomEvent<MaskChangeDetail>;
-  }
-}

@@ -26,3 +26,4 @@ export type { CocoRleResult } from './worker/protocol.js';
 // The pure mask utilities, for pages that post-process masks themselves.
 export { decodeCocoRle, encodeCocoRle, maskToPolygons, rasterizePolygons, maskArea, maskBoundingBox } from './mask/index.js';
 export type { BackendPreference } from './worker/protocol.js';
+export type { Sam2SegmenterProperties, Sam2SegmenterAttributes, Sam2SegmenterEventHandlers } from './framework-types.js';

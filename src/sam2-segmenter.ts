@@ -10,6 +10,7 @@ import type {
   MaskResult,
   ModelLoadDetail,
   ProgressDetail,
+  Sam2SegmenterEventMap,
 } from './events.js';
 import { clientToImage, containRect, type Rect } from './geometry/fit.js';
 import { hasPrompts, normalizeBox, type PromptBox, type Prompts } from './geometry/prompts.js';
@@ -25,7 +26,8 @@ import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overl
 import { styles } from './sam2-segmenter.styles.js';
 import type { BackendPreference, CocoRleResult, EmbeddingCacheMode, LoadModelResult, MaskCleanup } from './worker/protocol.js';
 import type { Polygon } from './mask/polygons.js';
-import { anyWorkerClient, getWorkerClient, setWorkerUrl, type WorkerClient } from './client/worker-client.js';
+import { anyWorkerClient, getWorkerClient, type WorkerClient } from './client/worker-client.js';
+import { getBasePath, setBasePath } from './client/assets.js';
 import { markWebGpuLost, resolveBackend } from './client/backend.js';
 
 export const SAM2_STATUSES = ['idle', 'loading', 'encoding', 'ready', 'decoding', 'error'] as const;
@@ -156,9 +158,17 @@ export class Sam2Segmenter extends LitElement {
     setDefaultModelBase(base);
   }
 
-  /** Where the worker bundle is served from (defaults to next to this script). Set before first use. */
-  static set workerUrl(url: string) {
-    setWorkerUrl(url);
+  /**
+   * The folder the worker and onnxruntime's files (everything in the package's dist/) are served
+   * from, when not where the bundler or CDN put them: e.g. a self-hosted copy. Read when the first
+   * element starts loading, so set it before then (elements already in the markup honour it).
+   * `data-sam2-base` on the script tag does the same without code. '' or null: the default.
+   */
+  static get basePath(): string | null {
+    return getBasePath();
+  }
+  static set basePath(path: string | null) {
+    setBasePath(path);
   }
 
   /** The models in the download cache (OPFS): name, key (identity), bytes stored, complete or interrupted. */
@@ -465,6 +475,25 @@ export class Sam2Segmenter extends LitElement {
   private _encodeTimings: ImageEncodeDetail['timings'];
 
   // --- lifecycle -----------------------------------------------------------------------------
+
+  // The element's events are typed here, on the class, not on every element through a global
+  // HTMLElementEventMap augmentation; `error` and `progress` get their CustomEvent detail instead
+  // of the DOM's ErrorEvent / ProgressEvent.
+  /** @internal */
+  override addEventListener<K extends keyof Sam2SegmenterEventMap>(type: K, listener: (this: Sam2Segmenter, event: Sam2SegmenterEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: Sam2Segmenter, event: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  /** @internal */
+  override removeEventListener<K extends keyof Sam2SegmenterEventMap>(type: K, listener: (this: Sam2Segmenter, event: Sam2SegmenterEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  override removeEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: Sam2Segmenter, event: HTMLElementEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+  }
 
   override connectedCallback() {
     super.connectedCallback();

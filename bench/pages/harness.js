@@ -369,7 +369,7 @@ window.bench = {
   },
 
   async workerStats(backend = 'wasm') {
-    const { workerStats } = await import('/dist/testing.js');
+    const { workerStats } = await import('/cdn/testing.js');
     return workerStats(backend);
   },
 

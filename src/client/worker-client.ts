@@ -1,11 +1,14 @@
 /**
  * The one object that owns the inference worker: request ids, the pending map, transferables,
- * errors rebuilt as Sam2Error, cancellation, and a restart after a crash. Every element on the
- * page shares one client (and so one worker, one set of sessions).
+ * errors rebuilt as Sam2Error, cancellation, and bounded restarts after crashes (a worker that
+ * can't start is given up at once, with the reason). Every element on the page shares one client
+ * (and so one worker, one set of sessions).
  */
 import { Sam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
-import { WORKER_NAME, type ClientMessage, type PartialOf, type ResultOf, type WorkerMessage, type WorkerRequest } from '../worker/protocol.js';
+import type { ClientMessage, PartialOf, ResultOf, WorkerMessage, WorkerRequest } from '../worker/protocol.js';
+import { workerAssets, type WorkerAssets } from './assets.js';
+import { diagnoseStartFailure, startWorker, type StartedWorker } from './worker-start.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -25,31 +28,35 @@ export interface RequestOptions<Partial = unknown> {
   onPartial?: (value: Partial) => void;
 }
 
-/**
- * A cross-origin script (the CDN case) may not start a worker from its own URL: the browser
- * throws a SecurityError. A same-origin blob: module that imports the absolute URL is allowed.
- */
-function startWorker(url: URL): Worker {
-  const options: WorkerOptions = { type: 'module', name: WORKER_NAME };
-  if (url.origin === self.location.origin) return new Worker(url, options);
-  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
-  const blobUrl = URL.createObjectURL(shim);
-  try {
-    return new Worker(blobUrl, options);
-  } finally {
-    // The worker has its own reference to the script once started.
-    setTimeout(() => URL.revokeObjectURL(blobUrl), 10_000);
-  }
-}
+/** Restarts after crashes: at most this many within {@link RESTART_WINDOW_MS}, then the worker is given up. */
+export const MAX_RESTARTS = 3;
+export const RESTART_WINDOW_MS = 60_000;
+/** Wait before the n-th restart in the window (a crash loop must not spin). */
+const RESTART_DELAYS_MS = [250, 1000, 4000];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class WorkerClient extends EventTarget {
   private _worker: Worker | null = null;
+  private _disposeStart: () => void = () => {};
+  /** The files in use, chosen at the first start (a base set before then is honoured). */
+  private _assets: WorkerAssets | null = null;
+  /** Whether the running worker has sent anything yet: an error before that is a failed start. */
+  private _heard = false;
   private _nextId = 1;
   private readonly _pending = new Map<number, Pending>();
+  /** When recent crashes happened (within the restart window). */
+  private _crashes: number[] = [];
+  /** No restart before this time (performance.now()). */
+  private _restartAt = 0;
+  /** A diagnosis of a failed start or a restart delay in progress: new requests wait for it. */
+  private _settling: Promise<void> | null = null;
+  /** Set once the worker is given up: every request fails with it at once. */
+  private _failure: Sam2Error | null = null;
   /** Increments on every (re)start: state held in an older worker is gone. */
   generation = 0;
 
-  constructor(private readonly _url: URL) {
+  constructor(private readonly _resolveAssets: () => WorkerAssets) {
     super();
   }
 
@@ -57,18 +64,100 @@ export class WorkerClient extends EventTarget {
     return this._worker !== null;
   }
 
+  /** The worker script in use (null before the first start). */
+  get workerUrl(): URL | null {
+    return this._assets?.worker ?? null;
+  }
+
+  /** The final error once the worker was given up (it can't start, or crashed too often), else null. */
+  get failure(): Sam2Error | null {
+    return this._failure;
+  }
+
+  /** Forgets a final failure and the crash history: the next request starts a worker again (`retry()`). */
+  reset() {
+    this._failure = null;
+    this._crashes = [];
+    this._restartAt = 0;
+  }
+
+  /** The running worker, or a fresh one; throws the final error when the worker was given up. */
   private _ensureWorker(): Worker {
+    if (this._failure) throw this._failure;
     if (this._worker) return this._worker;
-    const worker = startWorker(this._url);
-    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => this._onMessage(event.data));
+    this._assets ??= this._resolveAssets();
+    let started: StartedWorker;
+    try {
+      started = startWorker(this._assets);
+    } catch (error) {
+      this._giveUp(Sam2Error.from(error, 'worker-crashed'));
+      throw this._failure;
+    }
+    const { worker } = started;
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
+      if (worker !== this._worker) return;
+      if (!this._heard) {
+        this._heard = true;
+        this._disposeStart();
+      }
+      this._onMessage(event.data);
+    });
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this._crash(`The inference worker failed: ${event.message || 'it could not be started or threw'}`);
+      if (worker !== this._worker) return;
+      if (this._heard) this._crash(`failed: ${event.message || 'it threw or ran out of memory'}`);
+      else this._failedToStart(event.message);
     });
-    worker.addEventListener('messageerror', () => this._crash('The inference worker sent an unreadable message'));
+    worker.addEventListener('messageerror', () => {
+      if (worker === this._worker) this._crash('sent an unreadable message');
+    });
     this._worker = worker;
+    this._disposeStart = started.dispose;
+    this._heard = false;
     this.generation++;
     return worker;
+  }
+
+  /**
+   * The worker for the next message: at once in the normal case; after a restart delay or the
+   * diagnosis of a failed start otherwise.
+   */
+  private _workerForRequest(): Worker | Promise<Worker> {
+    if (this._failure || this._worker || (!this._settling && performance.now() >= this._restartAt)) return this._ensureWorker();
+    return (async () => {
+      for (;;) {
+        if (this._settling) await this._settling;
+        else if (!this._worker && !this._failure && performance.now() < this._restartAt) {
+          const settling = sleep(this._restartAt - performance.now()).then(() => {
+            if (this._settling === settling) this._settling = null;
+          });
+          this._settling = settling;
+        } else return this._ensureWorker();
+      }
+    })();
+  }
+
+  /**
+   * The worker failed before sending anything. Asking for its script again tells a missing or
+   * wrong file (404, an HTML fallback page) from a script that threw: the first is final at once
+   * (restarting can't help), the second counts as a crash.
+   */
+  private _failedToStart(message: string) {
+    const url = this._assets!.worker;
+    this._terminate();
+    const settling = diagnoseStartFailure(url).then((fault) => {
+      if (this._settling === settling) this._settling = null;
+      if (fault) this._giveUp(new Sam2Error('worker-crashed', `The inference worker ${url.href} ${fault}`, { recoverable: false }));
+      else this._crash(`failed to start: ${message || 'its script could not be loaded or threw while loading'}`);
+    });
+    this._settling = settling;
+  }
+
+  private _terminate() {
+    this._worker?.terminate();
+    this._worker = null;
+    this._disposeStart();
+    this._disposeStart = () => {};
   }
 
   private _onMessage(message: WorkerMessage) {
@@ -95,9 +184,30 @@ export class WorkerClient extends EventTarget {
     else pending.reject(Sam2Error.from(message.error));
   }
 
-  /** Fails everything in flight and drops the worker; the next request starts a fresh one. */
+  /**
+   * Fails everything in flight and drops the worker; the next request starts a fresh one, after a
+   * delay that grows with each crash. More than {@link MAX_RESTARTS} crashes within a minute and
+   * the worker is given up.
+   */
   private _crash(reason: string) {
-    this._stop(new Sam2Error('worker-crashed', reason), 'crash');
+    const url = this._assets?.worker.href ?? 'sam2.worker.js';
+    const now = performance.now();
+    this._crashes = [...this._crashes.filter((t) => now - t < RESTART_WINDOW_MS), now];
+    const restarts = this._crashes.length;
+    if (restarts > MAX_RESTARTS) {
+      this._giveUp(
+        new Sam2Error('worker-crashed', `The inference worker ${url} ${reason}; it crashed ${restarts} times within a minute, so it is not restarted again`, { recoverable: false }),
+      );
+      return;
+    }
+    this._restartAt = now + RESTART_DELAYS_MS[Math.min(restarts, RESTART_DELAYS_MS.length) - 1];
+    this._stop(new Sam2Error('worker-crashed', `The inference worker ${url} ${reason}`), 'crash');
+  }
+
+  /** The final failure: nothing is restarted, every request (now and later) fails with `error`. */
+  private _giveUp(error: Sam2Error) {
+    this._failure = error;
+    this._stop(error, 'crash');
   }
 
   /**
@@ -110,8 +220,7 @@ export class WorkerClient extends EventTarget {
 
   /** Terminates the worker, fails what was in flight with `error`, and announces it as `event`. */
   private _stop(error: Sam2Error, event: 'crash' | 'device-lost') {
-    this._worker?.terminate();
-    this._worker = null;
+    this._terminate();
     const pending = [...this._pending.values()];
     this._pending.clear();
     for (const p of pending) p.reject(error);
@@ -119,7 +228,7 @@ export class WorkerClient extends EventTarget {
   }
 
   /** Test hook and last resort: kills the worker as a crash would. */
-  terminate(reason = 'The inference worker was terminated') {
+  terminate(reason = 'was terminated') {
     if (this._worker) this._crash(reason);
   }
 
@@ -127,12 +236,18 @@ export class WorkerClient extends EventTarget {
   request<T extends WorkerRequest>(request: T, options: RequestOptions<PartialOf<T['type']>> = {}): Promise<ResultOf<T['type']>> {
     const { signal, transfer = [], onProgress, onWarning, onPartial } = options;
     if (signal?.aborted) return Promise.reject(new Sam2Error('aborted', 'The request was aborted'));
-    const worker = this._ensureWorker();
+    let target: Worker | Promise<Worker>;
+    try {
+      target = this._workerForRequest();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const id = this._nextId++;
     return new Promise<ResultOf<T['type']>>((resolve, reject) => {
+      let sentTo: Worker | null = null;
       const onAbort = () => {
         if (!this._pending.delete(id)) return;
-        worker.postMessage({ id, cancel: true } satisfies ClientMessage);
+        sentTo?.postMessage({ id, cancel: true } satisfies ClientMessage);
         reject(new Sam2Error('aborted', 'The request was superseded'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -150,25 +265,28 @@ export class WorkerClient extends EventTarget {
         // Partials of this id are of this request's type (the worker's table is typed alike).
         onPartial: onPartial as Pending['onPartial'],
       });
-      try {
-        worker.postMessage({ id, request } satisfies ClientMessage, transfer);
-      } catch (cause) {
-        this._pending.delete(id);
-        reject(new Sam2Error('invalid-argument', 'The request could not be sent to the worker', { cause }));
-      }
+      const send = (worker: Worker) => {
+        // Aborted (or failed with a crash) while waiting for a restart.
+        if (!this._pending.has(id)) return;
+        try {
+          worker.postMessage({ id, request } satisfies ClientMessage, transfer);
+          sentTo = worker;
+        } catch (cause) {
+          this._pending.get(id)?.reject(new Sam2Error('invalid-argument', 'The request could not be sent to the worker', { cause }));
+          this._pending.delete(id);
+        }
+      };
+      if (target instanceof Worker) send(target);
+      else
+        target.then(send, (error: unknown) => {
+          this._pending.get(id)?.reject(Sam2Error.from(error, 'worker-crashed'));
+          this._pending.delete(id);
+        });
     });
   }
 }
 
 const clients = new Map<Backend, WorkerClient>();
-let workerBase: URL | undefined;
-
-const WORKER_FILES: Record<Backend, string> = { wasm: 'sam2.worker.js', webgpu: 'sam2.worker.webgpu.js' };
-
-/** Where the worker bundles live (a folder URL, or the URL of sam2.worker.js); defaults to next to this script. */
-export function setWorkerUrl(url: string | URL) {
-  workerBase = new URL(url, document.baseURI);
-}
 
 /** A worker that is already running (either backend), else the WASM one: for backend-neutral requests. */
 export function anyWorkerClient(): WorkerClient {
@@ -179,8 +297,8 @@ export function anyWorkerClient(): WorkerClient {
 export function getWorkerClient(backend: Backend = 'wasm'): WorkerClient {
   let client = clients.get(backend);
   if (!client) {
-    const base = workerBase ?? new URL('./', import.meta.url);
-    client = new WorkerClient(new URL(WORKER_FILES[backend], base));
+    // The files are looked up when the worker first starts, not now (see assets.ts).
+    client = new WorkerClient(() => workerAssets(backend));
     clients.set(backend, client);
   }
   return client;

@@ -21,16 +21,26 @@ export function wasmThreads(): number {
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8));
 }
 
+/**
+ * Where onnxruntime's files are: the page puts their URLs on this worker's URL
+ * (`#wasm=...&glue=...`, see client/worker-start.ts) because a bundler renames them; without
+ * that, next to this script (a copy of dist/ served as is).
+ */
+function runtimePaths(): { wasm: string; mjs?: string } {
+  const given = new URLSearchParams(self.location.hash.slice(1));
+  const here = (file: string) => new URL(file, import.meta.url).href;
+  const wasm = given.get('wasm') ?? here(`${RUNTIME_FILE}.wasm`);
+  // Same-origin, onnxruntime uses the glue bundled into this file (naming the .mjs would make it
+  // import() that file instead). From a blob: URL (the CDN case) its thread workers need a
+  // same-origin script, so it fetches the glue and starts them from a blob: of it.
+  if (self.location.protocol !== 'blob:') return { wasm };
+  return { wasm, mjs: given.get('glue') ?? here(`${RUNTIME_FILE}.mjs`) };
+}
+
 export function configureRuntime(): typeof ort {
   if (configured) return ort;
   configured = true;
-  // The runtime files are shipped next to this worker bundle. Giving ORT the .wasm URL keeps the
-  // glue that is bundled in this file; the .mjs is only fetched when this worker was started
-  // from a blob: URL (the CDN case) and its pthreads need a same-origin script.
-  ort.env.wasm.wasmPaths = {
-    wasm: new URL(`./${RUNTIME_FILE}.wasm`, import.meta.url).href,
-    mjs: new URL(`./${RUNTIME_FILE}.mjs`, import.meta.url).href,
-  };
+  ort.env.wasm.wasmPaths = runtimePaths();
   ort.env.wasm.numThreads = wasmThreads();
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
@@ -59,6 +69,27 @@ export async function createSession(
       ...(externalData.length ? { externalData } : {}),
     });
   } catch (cause) {
-    throw new Sam2Error('model-contract', `The ${role} is not a model onnxruntime can load: ${String((cause as Error)?.message ?? cause)}`, { cause });
+    const message = String((cause as Error)?.message ?? cause);
+    throw runtimeStartFailure(message, cause) ?? new Sam2Error('model-contract', `The ${role} is not a model onnxruntime can load: ${message}`, { cause });
   }
+}
+
+/**
+ * onnxruntime starts its WebAssembly runtime on the first session; when that fails the error says
+ * "no available backend found" and the model was never looked at, so it is not `model-contract`.
+ */
+function runtimeStartFailure(message: string, cause: unknown): Sam2Error | null {
+  if (!/no available backend found/i.test(message)) return null;
+  const paths = ort.env.wasm.wasmPaths;
+  const wasm = typeof paths === 'object' && paths?.wasm ? String(paths.wasm) : `${RUNTIME_FILE}.wasm`;
+  let reason: string;
+  if (/wasm-eval|unsafe-eval|Refused to compile/i.test(message)) {
+    reason =
+      "the Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (in the page's policy, and in the worker script's if its responses carry one)";
+  } else if (/magic word|fetching of the wasm failed|failed to load wasm|Failed to fetch|NetworkError/i.test(message)) {
+    reason = `its WebAssembly file ${wasm} could not be loaded (missing, or not a .wasm file)`;
+  } else {
+    reason = 'its WebAssembly runtime failed to start';
+  }
+  return new Sam2Error('backend-unavailable', `onnxruntime could not start: ${reason}. ${message}`, { cause, recoverable: false });
 }

@@ -11,7 +11,7 @@ describe('<sam2-segmenter> loaded from another origin', () => {
   it('registers, starts its worker across origins and returns a mask', async () => {
     const here = new URL(location.href);
     const otherHost = here.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
-    const cdn = `${here.protocol}//${otherHost}:${here.port}/dist/sam2-segmenter.js`;
+    const cdn = `${here.protocol}//${otherHost}:${here.port}/cdn/sam2-segmenter.js`;
     expect(new URL(cdn).origin).to.not.equal(location.origin);
     await import(/* @vite-ignore */ cdn);
     expect(customElements.get('sam2-segmenter')).to.not.equal(undefined);

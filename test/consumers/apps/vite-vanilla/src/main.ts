@@ -1,0 +1,3 @@
+// snippet:vite-main
+import 'sam2-segmenter';
+// /snippet
