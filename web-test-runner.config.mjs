@@ -74,6 +74,7 @@ async function requestLog(ctx, next) {
     if (ctx.method === 'DELETE') {
       requestCounts.clear();
       resetFaultyServer();
+      mutableFiles.clear();
     }
     ctx.body = Object.fromEntries(requestCounts);
     return;
@@ -207,6 +208,32 @@ async function faultyServer(ctx, next) {
 }
 
 /**
+ * `/__mutable/<name>`: a file whose content a test replaces (PUT with the bytes and a
+ * Content-Type), served with `no-store`, like a photo that changed on the server behind the
+ * same URL. DELETE /__requests forgets them all.
+ */
+const mutableFiles = new Map();
+async function mutableFile(ctx, next) {
+  const match = /^\/__mutable\/([A-Za-z0-9._-]+)$/.exec(ctx.path);
+  if (!match) return next();
+  if (ctx.method === 'PUT') {
+    const chunks = [];
+    for await (const chunk of ctx.req) chunks.push(chunk);
+    mutableFiles.set(match[1], { type: ctx.get('Content-Type') || 'application/octet-stream', body: Buffer.concat(chunks) });
+    ctx.status = 204;
+    return;
+  }
+  const file = mutableFiles.get(match[1]);
+  if (!file) {
+    ctx.status = 404;
+    return;
+  }
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = file.type;
+  ctx.body = file.body;
+}
+
+/**
  * Prints one "browser-tests: N passed, N failed" line for the whole run (all groups), which
  * .ci/run adds up; a test file that failed to load counts as a failure.
  */
@@ -247,7 +274,7 @@ export default {
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 120 * 1000,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  middleware: [isolationHeaders, requestLog, faultyServer, rawDist],
+  middleware: [isolationHeaders, requestLog, mutableFile, faultyServer, rawDist],
   testFramework: { config: { timeout: 120000 } },
   browsers: [launcher()],
   reporters: [defaultReporter(), totalsReporter()],

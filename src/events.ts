@@ -4,13 +4,19 @@ import type { BinaryMask, BBox } from './mask/types.js';
 
 export type Backend = 'webgpu' | 'wasm';
 
+/**
+ * Progress of the current job: a model load (download, then compile; a load from the cache too)
+ * or one image's encode. A new `model` or image starts a new job.
+ */
 export interface ProgressDetail {
   phase: 'download' | 'compile' | 'encode';
   /** Bytes for `download`; steps for the other phases. */
   loaded: number;
   total: number;
-  /** 0..1, never moves backwards within a phase. */
+  /** 0..1, the whole job: never decreases within it, and the job's last event says 1. */
   fraction: number;
+  /** 0..1 within `phase`. */
+  phaseFraction: number;
 }
 
 export interface ModelLoadDetail {

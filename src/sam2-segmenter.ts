@@ -105,7 +105,7 @@ const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
  *
  * @customElement sam2-segmenter
  *
- * @fires progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction}` while the model downloads/compiles and the image encodes.
+ * @fires progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction, phaseFraction}` while the model downloads/compiles and the image encodes: `fraction` is the whole job's (a model load, or one image's encode), never decreases within it and ends at 1.
  * @fires model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
  * @fires image-encode - `{width, height, ms}` when the image's embeddings are ready.
  * @fires mask-change - `{mask, score, scores, maskIndex, bbox, area, prompts, source}` every time the mask changes (`mask` is null after clear()).
@@ -924,9 +924,10 @@ export class Sam2Segmenter extends LitElement {
   }
 
   private _onProgress(detail: ProgressDetail) {
-    // Progress only moves forward within a phase (parallel parts may report out of order).
+    // The worker computes one monotonic fraction per job; this guard keeps it so across the
+    // worker boundary (a job starts by resetting _progress).
     const previous = this._progress;
-    if (previous && previous.phase === detail.phase && detail.fraction < previous.fraction) return;
+    if (previous && detail.fraction < previous.fraction) return;
     this._progress = detail;
     this._emit<ProgressDetail>('progress', detail);
   }

@@ -1,8 +1,9 @@
 /**
  * Where downloaded model bytes are kept between visits. One entry per model identity
- * (`ResolvedManifest.key`), holding named chunks. Two implementations: OPFS (opfs-store.ts, the
- * real cache) and memory (memory-store.ts, the fallback when OPFS can't be used, and a test
- * double). The interface is deliberately tiny so faults can be injected around it.
+ * (`ResolvedManifest.key`), holding named chunks. Implementations: OPFS (opfs-store.ts, the real
+ * cache), IndexedDB (idb-store.ts, where OPFS or its sync handles are missing) and memory
+ * (memory-store.ts, the last resort, and a test double). The interface is deliberately tiny so
+ * faults can be injected around it.
  */
 import { Sam2Error } from '../errors.js';
 
@@ -13,16 +14,23 @@ export interface ChunkStore {
   entries(): Promise<string[]>;
   /** Chunk names and sizes of an entry (empty when the entry does not exist). */
   list(entry: string): Promise<Map<string, number>>;
-  /** A chunk's bytes; read into `into` (which must have the chunk's size) when given. */
+  /**
+   * A chunk's bytes; read into `into` (which must have the chunk's size) when given. A
+   * persistent store hands back exactly the bytes written or throws (CorruptChunkError when
+   * they no longer match the checksum stored with them): nothing changed on disk is ever used.
+   */
   read(entry: string, name: string, into?: Uint8Array): Promise<Uint8Array>;
-  /** Stores a chunk all-or-nothing: after a crash a chunk is either complete or absent. */
+  /** Stores a chunk (and, when persistent, its checksum) all-or-nothing: after a crash a chunk is either complete or absent. */
   write(entry: string, name: string, bytes: Uint8Array): Promise<void>;
   /** Removes one chunk, or the whole entry when `name` is omitted. Missing is not an error. */
   remove(entry: string, name?: string): Promise<void>;
 }
 
-/** Test hook: storage failures the worker can simulate (see `Sam2Segmenter.simulateStorageFault`). */
-export type StorageFault = { kind: 'quota'; afterWrites?: number } | { kind: 'unavailable' };
+/**
+ * Test hook: storage failures the worker can simulate (see `Sam2Segmenter.simulateStorageFault`):
+ * a full disk, no persistent storage at all, or no OPFS (the IndexedDB store is used instead).
+ */
+export type StorageFault = { kind: 'quota'; afterWrites?: number } | { kind: 'unavailable' } | { kind: 'no-opfs' };
 
 /** Maps a storage exception to the package's codes: a full disk and a missing OPFS differ for the page. */
 export function storageError(cause: unknown, doing: string): Sam2Error {

@@ -23,7 +23,7 @@ export interface LoadedFile extends TransferStats {
 }
 
 export async function loadFile(file: ModelFile, ctx: LoadContext): Promise<LoadedFile> {
-  const stats: TransferStats = { fromNetwork: 0, fromCache: 0 };
+  const stats: TransferStats = { fromNetwork: 0, fromCache: 0, repairedChunks: 0 };
   if (file.parts.length === 1) {
     const [part] = file.parts;
     const bytes = await loadUnit(
@@ -100,7 +100,8 @@ async function loadParts(file: ModelFile, ctx: LoadContext, stats: TransferStats
   if (file.sha256 && !file.parts.every((part) => part.sha256)) {
     const metaName = chunkName(file.id, 'meta');
     const meta = await ctx.entry.readJson<{ verified?: boolean }>(metaName);
-    if (!meta?.verified) {
+    // A part repaired from the network since the file was verified: verify it again.
+    if (!meta?.verified || stats.repairedChunks > 0) {
       if ((await sha256Hex(bytes)) !== file.sha256.toLowerCase()) {
         throw new StartOver(new Sam2Error('model-integrity', `${file.parts[0].url}… (all parts) does not match the file's SHA-256 in the manifest`));
       }

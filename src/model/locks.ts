@@ -3,7 +3,7 @@
  * OPFS: a Web Lock per model entry makes one of them download while the others wait (and then
  * read the cache), and a BroadcastChannel lets the waiting tabs show the downloader's progress.
  */
-import type { ProgressDetail } from '../events.js';
+import type { PhaseProgress } from './progress.js';
 
 export const lockName = (entry: string) => `sam2-segmenter:model:${entry}`;
 const channelName = (entry: string) => `sam2-segmenter:progress:${entry}`;
@@ -48,7 +48,7 @@ export async function ifAvailable(name: string, task: () => Promise<void>): Prom
 }
 
 /** The downloader's side: publishes progress for tabs waiting on the same model. */
-export function progressPublisher(entry: string): { post(detail: ProgressDetail): void; close(): void } {
+export function progressPublisher(entry: string): { post(detail: PhaseProgress): void; close(): void } {
   if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
   let channel: BroadcastChannel | null = new BroadcastChannel(channelName(entry));
   return {
@@ -61,9 +61,9 @@ export function progressPublisher(entry: string): { post(detail: ProgressDetail)
 }
 
 /** A waiting tab's side: relays the downloader's progress until stopped. */
-export function relayProgress(entry: string, emit: (detail: ProgressDetail) => void): () => void {
+export function relayProgress(entry: string, emit: (detail: PhaseProgress) => void): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => {};
   const channel = new BroadcastChannel(channelName(entry));
-  channel.onmessage = (event: MessageEvent<ProgressDetail>) => emit(event.data);
+  channel.onmessage = (event: MessageEvent<PhaseProgress>) => emit(event.data);
   return () => channel.close();
 }

@@ -5,7 +5,6 @@
  * warnings; the files are handed out only once complete and verified.
  */
 import type { Sam2Error } from '../errors.js';
-import type { ProgressDetail } from '../events.js';
 import { CacheEntry } from './cache-entry.js';
 import type { ChunkStore } from './chunk-store.js';
 import { loadFile, type LoadedFile, type ModelFile } from './file-loader.js';
@@ -13,7 +12,7 @@ import type { LoadContext } from './url-loader.js';
 import { exclusive, lockName, progressPublisher, relayProgress } from './locks.js';
 import type { DownloadOptions, ManifestFile, ResolvedManifest } from './manifest.js';
 import { RECORD, entryName, evictOtherVersions, type ModelRecord } from './model-cache.js';
-import { ProgressMeter } from './progress.js';
+import { ProgressMeter, type PhaseProgress } from './progress.js';
 import { Pool, allOrAbort } from './schedule.js';
 
 export const DEFAULT_DOWNLOAD: Required<DownloadOptions> = {
@@ -37,13 +36,16 @@ export interface ModelFiles {
   source: 'network' | 'cache';
   networkBytes: number;
   cacheBytes: number;
+  /** Cached chunks that failed their checksum and came from the network again. */
+  repairedChunks: number;
 }
 
 export interface LoadEnvironment {
   store: ChunkStore;
   /** Why `store` is the in-memory fallback; repeated as a warning to every load. */
   storeProblem?: Sam2Error | null;
-  onProgress(detail: ProgressDetail): void;
+  /** Download progress (phase-level: the caller's job adds the overall fraction). */
+  onProgress(detail: PhaseProgress): void;
   onWarning(warning: Sam2Error): void;
 }
 
@@ -137,6 +139,7 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
     source: networkBytes === 0 ? 'cache' : 'network',
     networkBytes,
     cacheBytes: loaded.reduce((sum, f) => sum + f.fromCache, 0),
+    repairedChunks: loaded.reduce((sum, f) => sum + f.repairedChunks, 0),
   };
 }
 

@@ -6,6 +6,15 @@
  */
 import type { ProgressDetail } from '../events.js';
 
+/** Progress inside one phase (what a phase's own meter reports); the job adds the overall fraction. */
+export interface PhaseProgress {
+  phase: ProgressDetail['phase'];
+  loaded: number;
+  total: number;
+  /** 0..1 within the phase. */
+  fraction: number;
+}
+
 export class ProgressMeter {
   private readonly _totals = new Map<string, number | null>();
   private readonly _credited = new Map<string, number>();
@@ -21,7 +30,7 @@ export class ProgressMeter {
    */
   constructor(
     private readonly _files: readonly string[],
-    private readonly _emit: (detail: ProgressDetail) => void,
+    private readonly _emit: (detail: PhaseProgress) => void,
     private readonly _interval = 100,
   ) {}
 
@@ -75,5 +84,55 @@ export class ProgressMeter {
     fraction = Math.min(fraction, unknown ? 0.99 : 0.999);
     this._fraction = Math.max(this._fraction, fraction);
     this._emit({ phase: 'download', loaded: this._loaded, total, fraction: this._fraction });
+  }
+}
+
+/**
+ * One job's progress as the page sees it (architecture.md, "Visible states and errors"): one
+ * overall `fraction` that never decreases and ends at 1, with `phase` and `phaseFraction` saying
+ * where inside the job it is. A model load is download then compile; a phase entered again (a
+ * cached model onnxruntime refused is downloaded once more) is fitted into what is left of the
+ * bar instead of sending it back.
+ */
+export class JobProgress {
+  private _fraction = 0;
+  private _start = 0;
+  private _span = 1;
+  /** The phase reporter in force: a reporter of an earlier phase moves nothing. */
+  private _current: object | null = null;
+
+  constructor(private readonly _emit: (detail: ProgressDetail) => void) {}
+
+  get fraction(): number {
+    return this._fraction;
+  }
+
+  /**
+   * A reporter for a phase that takes `share` (0..1) of what remains of the job, e.g. download
+   * 0.8 then compile 1 (the rest).
+   */
+  phase(phase: ProgressDetail['phase'], share: number): (detail: PhaseProgress) => void {
+    const token = {};
+    let entered = false;
+    return (detail) => {
+      if (!entered) {
+        entered = true;
+        this._current = token;
+        this._start = this._fraction;
+        this._span = Math.max(0, Math.min(1, share)) * (1 - this._fraction);
+      }
+      if (this._current !== token) return;
+      const phaseFraction = Math.max(0, Math.min(1, detail.fraction));
+      const overall = Math.min(this._start + this._span * phaseFraction, 1);
+      this._fraction = Math.max(this._fraction, overall);
+      this._emit({ phase, loaded: detail.loaded, total: detail.total, fraction: this._fraction, phaseFraction });
+    };
+  }
+
+  /** The job is done: its last event says 1 (unless one already did). */
+  finish(last: PhaseProgress) {
+    if (this._fraction >= 1) return;
+    this._fraction = 1;
+    this._emit({ phase: last.phase, loaded: last.loaded, total: last.total, fraction: 1, phaseFraction: 1 });
   }
 }

@@ -1,11 +1,11 @@
 /**
- * Recently computed image embeddings, so returning to an image (same URL, or the same bytes as a
- * Blob/File) skips the encoder: the encoder is ~97% of the cost of a new image. An entry is
+ * Recently computed image embeddings, so returning to an image (the same bytes, from a URL or as
+ * a Blob/File) skips the encoder: the encoder is ~97% of the cost of a new image. Keyed by model
+ * and a hash of the image's bytes, never by URL: the file behind a URL may change. An entry is
  * ~17 MB (three float32 feature maps), hence a small LRU.
  */
 import type { Embeddings } from './contracts.js';
 import { sha256Hex } from '../model/integrity.js';
-import type { WorkerImageSource } from './protocol.js';
 
 export interface CachedEmbedding {
   width: number;
@@ -44,18 +44,7 @@ export class EmbeddingCache {
   }
 }
 
-/**
- * Identity of an image's pixels, cheap enough to check before any work: the URL for remote
- * images (within this worker's life), the bytes' hash for Blobs. Pixel sources handed over as
- * bitmaps have no cheap identity and are not cached.
- */
-export async function imageIdentity(source: WorkerImageSource): Promise<string | null> {
-  if (source.kind === 'url') return `url:${source.url}`;
-  if (source.kind === 'blob') return contentIdentity(source.blob);
-  return null;
-}
-
-/** Identity of encoded image bytes (a Blob, or what a URL answered): what the disk cache keys on. */
+/** Identity of encoded image bytes (a Blob, or what a URL answered): what both caches key on. */
 export async function contentIdentity(blob: Blob): Promise<string> {
   return `bytes:${blob.size}:${await sha256Hex(new Uint8Array(await blob.arrayBuffer()))}`;
 }

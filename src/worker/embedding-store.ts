@@ -1,17 +1,19 @@
 /**
- * Image embeddings kept on disk (OPFS), so a visitor who comes back to a photo — on another
+ * Image embeddings kept on disk (OPFS, else IndexedDB), so a visitor who comes back to a photo — on another
  * visit, in another tab, after the worker restarted — skips the encoder (seconds) for a ~20 ms
  * read. Keyed by model identity + a hash of the image's bytes, never by URL alone: a URL whose
  * content changed is a different image.
  *
  * One store entry per embedding: the three tensors as raw chunks, then a small `meta` chunk
  * written LAST. An entry without `meta`, or whose chunk sizes disagree with it, is half-written
- * and never used. Least-recently-used entries beyond the capacity are removed after each write.
+ * and never used; so is a chunk whose bytes changed since they were written (the store checks
+ * each read against the checksum written with it): the entry is removed and the image encoded
+ * again. Least-recently-used entries beyond the capacity are removed after each write.
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import type { ChunkStore } from '../model/chunk-store.js';
 import { sha256Hex } from '../model/integrity.js';
-import { OpfsStore } from '../model/opfs-store.js';
+import { openPersistentStore, storageFault } from '../model/open-store.js';
 import type { Embeddings } from './contracts.js';
 import type { CachedEmbedding } from './embedding-cache.js';
 
@@ -34,14 +36,16 @@ type TensorConstructor = new (type: ort.Tensor.Type, data: ort.Tensor.DataType, 
 
 export class EmbeddingStore {
   private _store: Promise<ChunkStore | null> | null = null;
+  /** Stored entries refused on read (changed bytes, wrong sizes): never used, removed. */
+  rejected = 0;
 
   constructor(
     private readonly _Tensor: TensorConstructor,
-    private readonly _open: () => Promise<ChunkStore> = () => OpfsStore.open(ROOT),
+    private readonly _open: () => Promise<ChunkStore> = async () => (await openPersistentStore(ROOT, storageFault())).store,
     private readonly _capacity = DEFAULT_CAPACITY,
   ) {}
 
-  /** OPFS, or null where it can't be used: then embeddings are simply not kept across visits. */
+  /** OPFS or IndexedDB, or null where neither can be used: then embeddings are simply not kept across visits. */
   private _opened(): Promise<ChunkStore | null> {
     this._store ??= this._open().catch(() => null);
     return this._store;
@@ -57,6 +61,7 @@ export class EmbeddingStore {
       const meta = chunks.has(META) ? await readMeta(store, entry) : null;
       if (!meta || meta.key !== key || meta.tensors.length !== 3) return null;
       if (meta.tensors.some((t, i) => chunks.get(`t${i}`) !== t.bytes)) {
+        this.rejected++;
         await store.remove(entry);
         return null;
       }
@@ -70,6 +75,9 @@ export class EmbeddingStore {
       void store.write(entry, META, encodeMeta({ ...meta, usedAt: Date.now() })).catch(() => {});
       return { width: meta.width, height: meta.height, embeddings: tensors as Embeddings };
     } catch {
+      // A chunk that changed on disk (or can't be read): never used, and not kept either.
+      this.rejected++;
+      await store.remove(entry).catch(() => {});
       return null;
     }
   }

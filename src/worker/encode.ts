@@ -5,9 +5,10 @@
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
 import { MODEL_SIZE } from '../geometry/model-frame.js';
-import { EmbeddingCache, imageIdentity } from './embedding-cache.js';
+import { JobProgress } from '../model/progress.js';
+import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingStore } from './embedding-store.js';
-import { releaseImage, setImage, takePreparedInput, prepareInput } from './images.js';
+import { prepareInput, releaseImage, setImage, sourceBytes, takePreparedInput } from './images.js';
 import { getModel, type ProgressSink } from './models.js';
 import type { EncodeRequest, EncodeResult, WorkerImageSource } from './protocol.js';
 import { EXECUTION_PROVIDER, configureRuntime } from './runtime.js';
@@ -17,38 +18,49 @@ const embeddingCache = new EmbeddingCache();
 let embeddingStore: EmbeddingStore | null = null;
 /** Embeddings on disk, by model + backend (an EP's numerics are its own) + the image's bytes. */
 export const diskEmbeddings = () => (embeddingStore ??= new EmbeddingStore(configureRuntime().Tensor));
+/** Stored embeddings refused on read since the worker started (bytes changed since written). */
+export const embeddingsRejected = () => embeddingStore?.rejected ?? 0;
+/** Re-open the store from its next use (the storage-fault test hook changed what it finds). */
+export function reopenDiskEmbeddings() {
+  embeddingStore = null;
+}
 export const diskModelKey = (modelKey: string) => `${EXECUTION_PROVIDER}:${modelKey}`;
 
 export async function handleEncode(request: EncodeRequest, progress: ProgressSink): Promise<EncodeResult> {
   const model = await getModel(request.modelKey);
   const prepared = takePreparedInput(request.imageKey);
   releaseImage(request.imageKey);
+  // Each image's encode is a job of its own: it starts at 0 and ends at 1, cached or not.
+  const job = new JobProgress(progress);
+  job.phase('encode', 1)({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
+  const done = () => job.finish({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
   const mode = request.embeddingCache ?? 'disk';
-  const identity = mode === 'none' ? null : await imageIdentity(request.source).catch(() => null);
+  const identify = mode !== 'none';
+  // Use the input prepared while the model loaded (a failed preparation is retried below, so
+  // its error is the one reported); else fetch the bytes first: a cached embedding needs no decode.
+  const ahead = prepared ? await prepared.catch(() => null) : null;
+  if (ahead) counters.encodesPreparedAhead++;
+  const fetched = !ahead && identify ? await sourceBytes(request.source, true) : undefined;
+  const identity = identify ? (ahead?.contentId ?? fetched?.contentId ?? null) : null;
   const cacheKey = identity && `${request.modelKey}|${identity}`;
   const cached = cacheKey ? embeddingCache.get(cacheKey) : undefined;
   if (cached) {
-    void prepared?.then((p) => p.bitmap?.close(), () => {});
+    ahead?.bitmap?.close();
     setImage(request.imageKey, { modelKey: request.modelKey, ...cached, source: request.source });
     counters.embeddingCacheHits++;
-    progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+    done();
     return { width: cached.width, height: cached.height, timings: { decode: 0, preprocess: 0, encoder: 0 } };
   }
-  // Use the input prepared while the model loaded, or prepare it now (a failed preparation is
-  // retried once here, so its error is the one reported).
-  const ahead = prepared && (await prepared.catch(() => null));
-  if (ahead) counters.encodesPreparedAhead++;
-  const input = ahead ?? (await prepareInput(request.source, mode === 'disk'));
+  const input = ahead ?? (await prepareInput(request.source, identify, fetched));
   const { width, height } = input;
-  progress({ phase: 'encode', loaded: 0, total: 1, fraction: 0 });
-  const diskId = mode !== 'disk' ? null : request.source.kind === 'blob' ? identity : input.contentId;
+  const diskId = mode === 'disk' ? identity : null;
   const stored = diskId ? await diskEmbeddings().get(diskModelKey(request.modelKey), diskId) : null;
   if (stored && stored.width === width && stored.height === height) {
     const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
     setImage(request.imageKey, { modelKey: request.modelKey, ...stored, source });
     if (cacheKey) embeddingCache.set(cacheKey, stored);
     counters.embeddingDiskHits++;
-    progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+    done();
     return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: 0 } };
   }
   const { Tensor } = configureRuntime();
@@ -67,6 +79,6 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   // Written after the reply is on its way; a full disk only means no revisit shortcut.
   if (diskId) void diskEmbeddings().put(diskModelKey(request.modelKey), diskId, { width, height, embeddings });
   counters.imagesEncoded++;
-  progress({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+  done();
   return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
 }

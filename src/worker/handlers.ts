@@ -5,14 +5,15 @@
 import type { Sam2Error } from '../errors.js';
 import type { ProgressDetail } from '../events.js';
 import { handleDecode, handleRender } from './decode.js';
-import { handleEncode } from './encode.js';
+import { embeddingsRejected, handleEncode } from './encode.js';
 import { handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
 import { loseDevice } from './gpu-device.js';
 import { handlePrepareImage, imagesHeld, releaseImage } from './images.js';
 import { handleLoadModel } from './models.js';
 import type { PartialOf, RequestOf, ResultOf, WorkerRequestType, WorkerStats } from './protocol.js';
 import { runtimeWarmUpState } from './runtime-warmup.js';
-import { wasmThreads } from './runtime.js';
+import { threadsInUse } from './runtime.js';
+import { getStore } from '../model/open-store.js';
 import { counters } from './stats.js';
 import { handleClearCache, handleListCache, handleStorageFault } from './storage.js';
 
@@ -40,8 +41,15 @@ export interface Handler<K extends WorkerRequestType> {
 const now = <K extends WorkerRequestType>(run: Handler<K>['run']): Handler<K> => ({ queued: false, run });
 const queued = <K extends WorkerRequestType>(run: Handler<K>['run']): Handler<K> => ({ queued: true, run });
 
-function stats(): WorkerStats {
-  return { ...counters, imagesHeld: imagesHeld(), threads: wasmThreads(), runtimeWarmUp: runtimeWarmUpState() };
+async function stats(): Promise<WorkerStats> {
+  return {
+    ...counters,
+    embeddingsRejected: embeddingsRejected(),
+    modelStore: (await getStore()).kind,
+    imagesHeld: imagesHeld(),
+    threads: threadsInUse(),
+    runtimeWarmUp: runtimeWarmUpState(),
+  };
 }
 
 export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {

@@ -24,7 +24,7 @@ export interface PreparedInput {
   bitmap: ImageBitmap | null;
   decodeMs: number;
   preprocessMs: number;
-  /** Hash identity of a URL's bytes (when asked for), the disk cache's key. */
+  /** Hash identity of the image's encoded bytes (when asked for): what both embedding caches key on. */
   contentId: string | null;
 }
 
@@ -39,30 +39,65 @@ export function setImage(key: string, image: EncodedImage) {
   images.set(key, image);
 }
 
+/** An image's encoded bytes, fetched once: a URL's answer, or the Blob itself. */
+export interface SourceBytes {
+  blob: Blob | null;
+  /** Only when asked for. */
+  contentId: string | null;
+}
+
 /**
- * Decode + resize + normalise. With `hashUrl`, a URL is fetched here (not inside decodeImage) so
- * its bytes are hashed beside the decode; a Blob's hash is its memory-cache identity already.
+ * The bytes behind a source, and with `identify` their hash. A URL is fetched here (not inside
+ * decodeImage) so that its bytes are hashed beside the decode: embeddings are keyed by what the
+ * URL answers now, never by the URL (the file behind `photo.jpg` may have changed).
  */
-export async function prepareInput(source: WorkerImageSource, hashUrl: boolean): Promise<PreparedInput> {
+export async function sourceBytes(source: WorkerImageSource, identify: boolean): Promise<SourceBytes> {
+  const blob = source.kind === 'url' ? await fetchImage(source.url) : source.kind === 'blob' ? source.blob : null;
+  return { blob, contentId: blob && identify ? await contentIdentity(blob).catch(() => null) : null };
+}
+
+/** Decode + resize + normalise, from bytes already fetched when given; with `identify` the bytes' hash beside the decode. */
+export async function prepareInput(source: WorkerImageSource, identify: boolean, fetched?: SourceBytes): Promise<PreparedInput> {
   const t0 = performance.now();
-  const url = hashUrl && source.kind === 'url' ? source.url : null;
-  const fetched = url ? await fetchImage(url) : null;
-  const [bitmap, contentId] = await Promise.all([
-    fetched ? decodeImage({ kind: 'blob', blob: fetched }, undefined, url!) : decodeImage(source),
-    fetched ? contentIdentity(fetched).catch(() => null) : null,
-  ]);
+  let bytes = fetched;
+  let bitmap: ImageBitmap;
+  if (bytes) {
+    bitmap = await decodeFetched(source, bytes);
+  } else if (source.kind === 'url' || source.kind === 'blob') {
+    const blob = source.kind === 'url' ? await fetchImage(source.url) : source.blob;
+    const [decoded, contentId] = await Promise.all([
+      decodeFetched(source, { blob, contentId: null }),
+      identify ? contentIdentity(blob).catch(() => null) : null,
+    ]);
+    bitmap = decoded;
+    bytes = { blob, contentId };
+  } else {
+    bitmap = await decodeImage(source);
+  }
   const t1 = performance.now();
   const keep = source.kind === 'bitmap' || source.kind === 'image-data';
   try {
     const input = toModelInput(bitmap);
-    return { input, width: bitmap.width, height: bitmap.height, bitmap: keep ? bitmap : null, decodeMs: t1 - t0, preprocessMs: performance.now() - t1, contentId };
+    return {
+      input,
+      width: bitmap.width,
+      height: bitmap.height,
+      bitmap: keep ? bitmap : null,
+      decodeMs: t1 - t0,
+      preprocessMs: performance.now() - t1,
+      contentId: bytes?.contentId ?? null,
+    };
   } finally {
     if (!keep) bitmap.close();
   }
 }
 
+/** Decodes fetched bytes; errors name the URL they came from. */
+const decodeFetched = (source: WorkerImageSource, bytes: SourceBytes) =>
+  bytes.blob ? decodeImage({ kind: 'blob', blob: bytes.blob }, undefined, source.kind === 'url' ? source.url : 'blob') : decodeImage(source);
+
 export async function handlePrepareImage(request: PrepareImageRequest) {
-  const pending = prepareInput(request.source, (request.embeddingCache ?? 'disk') === 'disk');
+  const pending = prepareInput(request.source, (request.embeddingCache ?? 'disk') !== 'none');
   preparedInputs.set(request.imageKey, pending);
   // A failure is reported by the encode that uses it, not twice.
   const { width, height } = await pending.catch(() => ({ width: 0, height: 0 }));

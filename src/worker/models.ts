@@ -9,11 +9,12 @@ import type { ResolvedManifest } from '../model/manifest.js';
 import { loadModelFiles, type ModelFiles } from '../model/model-loader.js';
 import { entryName } from '../model/model-cache.js';
 import { getStore } from '../model/open-store.js';
+import { JobProgress, type PhaseProgress } from '../model/progress.js';
 import { contractAdapter, type ContractAdapter } from './contracts.js';
 import { watchGpuDevice } from './gpu-device.js';
 import type { LoadModelRequest, LoadModelResult } from './protocol.js';
 import { warmUpRuntime } from './runtime-warmup.js';
-import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, wasmThreads } from './runtime.js';
+import { EXECUTION_PROVIDER, checkBackend, configureRuntime, createSession, threadsInUse } from './runtime.js';
 import { counters } from './stats.js';
 
 export interface LoadedModel {
@@ -24,6 +25,7 @@ export interface LoadedModel {
 }
 
 export type ProgressSink = (detail: ProgressDetail) => void;
+type PhaseSink = (detail: PhaseProgress) => void;
 export interface LoadListener {
   progress: ProgressSink;
   warning(warning: Sam2Error): void;
@@ -33,15 +35,16 @@ const models = new Map<string, Promise<LoadedModel>>();
 /** Listeners of every request waiting on a model load (several elements may share one). */
 const loadListeners = new Map<string, Set<LoadListener>>();
 
-async function fetchModel(manifest: ResolvedManifest, emit: ProgressSink, warn: (w: Sam2Error) => void): Promise<ModelFiles> {
+async function fetchModel(manifest: ResolvedManifest, emit: PhaseSink, warn: (w: Sam2Error) => void): Promise<ModelFiles> {
   const { store, problem } = await getStore();
   const files = await loadModelFiles(manifest, { store, storeProblem: problem, onProgress: emit, onWarning: warn });
   counters.modelBytesFromNetwork += files.networkBytes;
   counters.modelBytesFromCache += files.cacheBytes;
+  counters.modelChunksRepaired += files.repairedChunks;
   return files;
 }
 
-async function createSessions(files: ModelFiles, emit: ProgressSink) {
+async function createSessions(files: ModelFiles, emit: PhaseSink) {
   emit({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
   const encoder = await createSession(files.encoder.model, 'encoder', files.encoder.externalData);
   counters.sessionsCreated++;
@@ -55,28 +58,32 @@ async function createSessions(files: ModelFiles, emit: ProgressSink) {
   return { encoder, decoder };
 }
 
+/** Share of a model load's bar that the download (or the cache read) takes; compiling is the rest. */
+const DOWNLOAD_SHARE = 0.8;
+
 async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
   const ortModule = configureRuntime();
   const listeners = () => loadListeners.get(manifest.key) ?? [];
-  const emit = (detail: ProgressDetail) => listeners().forEach((listener) => listener.progress(detail));
+  // One job for every element waiting on this load: download (most of the bar), then compile.
+  const job = new JobProgress((detail) => listeners().forEach((listener) => listener.progress(detail)));
   const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
   // onnxruntime starts up while the manifest, lock and bytes are fetched (it would otherwise wait
   // for the last byte). Its start is partly synchronous on this thread, so the gain is what
   // overlaps: wasm compilation and the waits of the load (bench/NOTES.md, runs d and e).
   const runtimeReady = warmUpRuntime();
-  let files = await fetchModel(manifest, emit, warn);
+  let files = await fetchModel(manifest, job.phase('download', DOWNLOAD_SHARE), warn);
   await runtimeReady;
   let sessions: Awaited<ReturnType<typeof createSessions>>;
   try {
-    sessions = await createSessions(files, emit);
+    sessions = await createSessions(files, job.phase('compile', 1));
   } catch (error) {
     // Cached bytes were verified when stored, but a disk can still hand back garbage: a cached
     // model onnxruntime refuses is dropped and downloaded once more before giving up.
     if (files.source !== 'cache' || Sam2Error.from(error).code !== 'model-contract') throw error;
     const { store } = await getStore();
     await store.remove(entryName(manifest.key)).catch(() => {});
-    files = await fetchModel(manifest, emit, warn);
-    sessions = await createSessions(files, emit);
+    files = await fetchModel(manifest, job.phase('download', DOWNLOAD_SHARE), warn);
+    sessions = await createSessions(files, job.phase('compile', 1));
   }
   const { encoder, decoder } = sessions;
   const adapter = contractAdapter(manifest.contract, ortModule);
@@ -88,7 +95,7 @@ async function loadModel(manifest: ResolvedManifest): Promise<LoadedModel> {
   }
   counters.modelsLoaded++;
   watchGpuDevice(ortModule);
-  return { encoder, decoder, adapter, result: { source: files.source, backend: EXECUTION_PROVIDER, threads: wasmThreads() } };
+  return { encoder, decoder, adapter, result: { source: files.source, backend: EXECUTION_PROVIDER, threads: threadsInUse() } };
 }
 
 export async function handleLoadModel(request: LoadModelRequest, listener: LoadListener): Promise<LoadModelResult> {
@@ -96,7 +103,15 @@ export async function handleLoadModel(request: LoadModelRequest, listener: LoadL
   const { key } = request.manifest;
   let listeners = loadListeners.get(key);
   if (!listeners) loadListeners.set(key, (listeners = new Set()));
-  listeners.add(listener);
+  let heard = false;
+  const tracked: LoadListener = {
+    warning: listener.warning,
+    progress: (detail) => {
+      heard ||= detail.fraction >= 1;
+      listener.progress(detail);
+    },
+  };
+  listeners.add(tracked);
   let pending = models.get(key);
   const shared = pending !== undefined;
   if (!pending) {
@@ -107,10 +122,12 @@ export async function handleLoadModel(request: LoadModelRequest, listener: LoadL
   }
   try {
     const model = await pending;
+    // A load that found the model ready (in this worker's memory) is a job too: it ends at 1.
+    if (!heard) listener.progress({ phase: 'compile', loaded: 2, total: 2, fraction: 1, phaseFraction: 1 });
     // A second element asking for an already-loaded model reads it from this worker's memory.
     return shared ? { ...model.result, source: 'cache' } : model.result;
   } finally {
-    listeners.delete(listener);
+    listeners.delete(tracked);
   }
 }
 

@@ -39,6 +39,10 @@ export async function decodeImage(source: WorkerImageSource, signal?: AbortSigna
     }
   } catch (cause) {
     if (cause instanceof Sam2Error || signal?.aborted) throw cause;
+    if (source.kind === 'blob' && source.blob.type === 'image/svg+xml') {
+      // The page rasterises SVGs it recognises (a .svg URL, an SVG Blob): svg-raster.ts.
+      throw new Sam2Error('image-load-failed', `SVG images are drawn on the page, not in the worker: give the URL a .svg name or pass the SVG as a Blob (${label})`, { cause });
+    }
     throw new Sam2Error('image-load-failed', `The image could not be decoded (${label})`, { cause });
   }
   if (bitmap.width === 0 || bitmap.height === 0) {

@@ -184,10 +184,17 @@ export interface WorkerStats {
   /** Image embeddings currently held. */
   imagesHeld: number;
   decodes: number;
+  /** WASM threads onnxruntime really runs (read back from it once started). */
   threads: number;
   /** Model bytes received over the network / read from the cache since the worker started. */
   modelBytesFromNetwork: number;
   modelBytesFromCache: number;
+  /** Cached model chunks that failed their checksum: dropped and fetched again, never used. */
+  modelChunksRepaired: number;
+  /** Stored embeddings refused on read (bytes changed since written): dropped, the image encoded again. */
+  embeddingsRejected: number;
+  /** Where models are cached: OPFS, IndexedDB (no usable OPFS), or memory (no persistent storage). */
+  modelStore: 'opfs' | 'indexeddb' | 'memory';
 }
 
 /**

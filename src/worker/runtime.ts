@@ -17,8 +17,26 @@ let configured = false;
 
 /** Threads need SharedArrayBuffer, i.e. a cross-origin isolated page; ORT silently uses 1 otherwise. */
 export function wasmThreads(): number {
-  if (!self.crossOriginIsolated) return 1;
+  if (!threadsPossible()) return 1;
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8));
+}
+
+/**
+ * Cross-origin isolation is not enough: WebKitGTK 2.50 reports `crossOriginIsolated === true`
+ * with no `SharedArrayBuffer` global (issue 11), and onnxruntime then quietly runs 1 thread.
+ */
+function threadsPossible(): boolean {
+  return self.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+}
+
+/**
+ * The threads onnxruntime really runs: once it started, what it kept in `env.wasm.numThreads`
+ * (it writes 1 back there when it finds no usable wasm threads); before that, what it will get.
+ */
+export function threadsInUse(): number {
+  if (!configured) return wasmThreads();
+  const chosen = ort.env.wasm.numThreads;
+  return typeof chosen === 'number' && chosen >= 1 ? chosen : 1;
 }
 
 /**

@@ -12,4 +12,6 @@ export const counters = {
   decodes: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
+  /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */
+  modelChunksRepaired: 0,
 };

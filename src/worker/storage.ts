@@ -4,7 +4,7 @@
  */
 import { clearCached, listCached, type CachedModel } from '../model/model-cache.js';
 import { getStore, setStorageFault } from '../model/open-store.js';
-import { diskEmbeddings, diskModelKey } from './encode.js';
+import { diskEmbeddings, diskModelKey, reopenDiskEmbeddings } from './encode.js';
 import type { ClearCacheRequest, StorageFaultRequest } from './protocol.js';
 
 export async function handleListCache(): Promise<CachedModel[]> {
@@ -20,4 +20,6 @@ export async function handleClearCache(request: ClearCacheRequest): Promise<Cach
 
 export function handleStorageFault(request: StorageFaultRequest) {
   setStorageFault(request.fault);
+  // The embedding store follows the same fault from its next open.
+  reopenDiskEmbeddings();
 }

@@ -97,6 +97,32 @@ describe('<sam2-segmenter> embeddings on disk', () => {
     expect((await storedEntries()).get(entry)?.get(victim)).to.equal(size);
   });
 
+  it('a stored embedding whose bytes were zeroed (same size) is never used: encoded again, the mask is right', async () => {
+    const [width, height] = [900, 640];
+    const before = await storedEntries();
+    const element = createSegmenter();
+    element.src = URL.createObjectURL(await sceneBlob(width, height, [SCENE[0], SCENE[2]]));
+    await nextEvent(element, 'image-encode');
+    const entry = await newEntry(before);
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT)).getDirectoryHandle(entry);
+    // Zero the first half of every feature map: the colours the fixture decoder compares are
+    // gone, sizes and the meta chunk are untouched.
+    for (const [name, size] of (await storedEntries()).get(entry)!) {
+      if (name === 'meta') continue;
+      const writable = await (await dir.getFileHandle(name)).createWritable({ keepExistingData: true });
+      await writable.write({ type: 'write', position: 0, data: new Uint8Array(Math.floor(size / 2)) });
+      await writable.close();
+    }
+
+    await restartWorker(element);
+    const stats = (await testing.workerStats())!;
+    expect(stats.embeddingDiskHits).to.equal(0);
+    expect(stats.embeddingsRejected).to.equal(1);
+    expect(stats.imagesEncoded).to.equal(1);
+    const result = await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
+    expect(iou(result!.mask!, groundTruth(width, height, [SCENE[0]]))).to.be.at.least(0.97);
+  });
+
   it('embedding-cache="memory" stores nothing on disk, "none" encodes every time', async () => {
     const [width, height] = [800, 640];
     const blob = await sceneBlob(width, height, [SCENE[2], SCENE[0]]);

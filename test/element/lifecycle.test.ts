@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendMouse } from '@web/test-runner-commands';
 import '../../dist/sam2-segmenter.js';
+import { colourManifest } from '../model/helpers.js';
 import type { ProgressDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import {
@@ -57,23 +58,38 @@ describe('<sam2-segmenter> lifecycle and inputs', () => {
     expect(seen.indexOf('loading')).to.be.below(seen.lastIndexOf('ready'));
   });
 
-  it('progress only moves forward within a phase', async () => {
+  it('progress: one fraction per job that never decreases and ends at 1, the phase fraction inside it', async () => {
     const element = document.createElement('sam2-segmenter');
     element.loading = 'eager';
     const log = recordEvents(element, ['progress']);
     document.body.append(element);
-    element.model = `${COLOUR_MODEL}?fresh=${Date.now()}`; // a new manifest URL, so a new load
+    // Model files under URLs of their own: a model this worker has not loaded yet, downloaded.
+    const fresh = `fresh${Date.now()}`;
+    element.model = await colourManifest({ name: fresh, encoder: fresh, decoder: fresh });
     element.src = await sceneUrl(W, H);
     await nextEvent(element, 'image-encode');
     const events = log.of('progress') as CustomEvent<ProgressDetail>[];
     expect(events.length).to.be.above(0);
-    const phases = new Set(events.map((e) => e.detail.phase));
-    expect(phases.has('encode')).to.equal(true);
-    for (const phase of phases) {
-      const fractions = events.filter((e) => e.detail.phase === phase).map((e) => e.detail.fraction);
-      fractions.forEach((f, i) => i && expect(f).to.be.at.least(fractions[i - 1]));
+    const phases = events.map((e) => e.detail.phase);
+    // Two jobs: the model load (download, then compile) and the image's encode.
+    const firstEncode = phases.indexOf('encode');
+    expect(firstEncode, phases.join()).to.be.above(0);
+    const jobs = [events.slice(0, firstEncode), events.slice(firstEncode)];
+    expect([...new Set(jobs[0].map((e) => e.detail.phase))]).to.deep.equal(['download', 'compile']);
+    expect([...new Set(jobs[1].map((e) => e.detail.phase))]).to.deep.equal(['encode']);
+    for (const job of jobs) {
+      const fractions = job.map((e) => e.detail.fraction);
+      fractions.forEach((f, i) => i && expect(f, fractions.join()).to.be.at.least(fractions[i - 1]));
+      expect(fractions[0]).to.be.below(1);
       expect(fractions.at(-1)).to.equal(1);
+      for (const { detail } of job) expect(detail.phaseFraction).to.be.within(0, 1);
     }
+    // The bar does not jump back from download to compile.
+    const lastDownload = jobs[0].filter((e) => e.detail.phase === 'download').at(-1)!.detail;
+    const firstCompile = jobs[0].find((e) => e.detail.phase === 'compile')!.detail;
+    expect(lastDownload.phaseFraction).to.equal(1);
+    expect(firstCompile.fraction).to.be.at.least(lastDownload.fraction);
+    expect(lastDownload.fraction).to.be.below(1);
   });
 
   it('every new image reports its encode progress from 0 to 1 again', async () => {

@@ -54,7 +54,7 @@ describe('model delivery: download, cache, fallbacks', () => {
     expect(cached[0].key).to.match(/^delivery-colour@[0-9a-f]{16}$/);
     // Progress covers encoder + decoder, only moves forward and ends at exactly 100%.
     const download = report.progress.filter((p) => p.phase === 'download');
-    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, fraction: 1 });
+    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, phaseFraction: 1 });
     download.forEach((p, i) => {
       expect(p.total).to.equal(MODEL_BYTES);
       if (i) expect(p.fraction).to.be.at.least(download[i - 1].fraction);
@@ -89,7 +89,7 @@ describe('model delivery: download, cache, fallbacks', () => {
     const report = await tab.load(await colourManifest({ sizes: false }));
     expect(report.loaded!.source).to.equal('network');
     const download = report.progress.filter((p) => p.phase === 'download');
-    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, fraction: 1 });
+    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, phaseFraction: 1 });
     const log = await servedLog();
     expect(requestsFor(log, 'decoder.onnx').every((e) => e.status === 206)).to.equal(true);
     expect((await tab.segment()).area).to.be.above(0);
@@ -115,7 +115,7 @@ describe('model delivery: download, cache, fallbacks', () => {
           }
         }
         const download = report.progress.filter((p) => p.phase === 'download');
-        expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, fraction: 1 });
+        expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, total: MODEL_BYTES, phaseFraction: 1 });
         download.forEach((p, i) => i && expect(p.fraction).to.be.at.least(download[i - 1].fraction));
         expect((await tab.segment()).area).to.be.above(0);
         // Stored in range-sized chunks as it streamed: the next tab needs no request.

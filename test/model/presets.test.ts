@@ -91,7 +91,7 @@ describe('model presets, model-base and packed models', () => {
     const packed = await tab.load(new URL(PACKED, location.origin).href);
     expect(packed.loaded!.model).to.equal('fixture-colour-packed');
     const download = packed.progress.filter((p) => p.phase === 'download');
-    expect(download.at(-1)).to.include({ loaded: 1146 + 6709, total: 1146 + 6709, fraction: 1 });
+    expect(download.at(-1)).to.include({ loaded: 1146 + 6709, total: 1146 + 6709, phaseFraction: 1 });
     expect(await tab.segment()).to.deep.equal(unpacked);
     // And from the cache in the next tab, identically again.
     await resetServer();

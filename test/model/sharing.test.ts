@@ -45,8 +45,8 @@ describe('model delivery: tabs, storage faults, cache management', () => {
     // The waiting tab showed the downloader's progress meanwhile, and ended at 100%.
     const waiting = first.loaded!.source === 'cache' ? first : second;
     const download = waiting.progress.filter((p) => p.phase === 'download');
-    expect(download.some((p) => p.fraction > 0 && p.fraction < 1), 'relayed progress').to.equal(true);
-    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, fraction: 1 });
+    expect(download.some((p) => p.phaseFraction > 0 && p.phaseFraction < 1), 'relayed progress').to.equal(true);
+    expect(download.at(-1)).to.include({ loaded: MODEL_BYTES, phaseFraction: 1 });
   });
 
   it('a full disk degrades to an in-memory load with one storage-quota warning', async () => {

@@ -5,12 +5,12 @@ import { resolveManifest } from '../../src/model/manifest.js';
 import { MemoryStore } from '../../src/model/memory-store.js';
 import { withQuotaFault } from '../../src/model/chunk-store.js';
 import { entryName } from '../../src/model/model-cache.js';
-import { ProgressMeter } from '../../src/model/progress.js';
+import { JobProgress, ProgressMeter, type PhaseProgress } from '../../src/model/progress.js';
 import { Pool, allOrAbort, retrying } from '../../src/model/schedule.js';
 
 describe('model delivery: pure parts', () => {
   it('progress credits each chunk once, waits for every total, and only moves forward', () => {
-    const events: ProgressDetail[] = [];
+    const events: PhaseProgress[] = [];
     const meter = new ProgressMeter(['encoder', 'decoder'], (d) => events.push(d), 0);
     meter.credit('encoder', 'e~r0-100', 100); // cached: counted before any total is known
     meter.setTotal('encoder', 300);
@@ -30,8 +30,44 @@ describe('model delivery: pure parts', () => {
     events.forEach((e, i) => i && expect(e.fraction).to.be.at.least(events[i - 1].fraction));
   });
 
-  it('an unknown total counts what arrived and keeps the fraction below 1', () => {
+  it('a job\'s fraction spans its phases, never decreases, and fits a repeated phase into what is left', () => {
     const events: ProgressDetail[] = [];
+    const job = new JobProgress((d) => events.push(d));
+    const download = job.phase('download', 0.8);
+    download({ phase: 'download', loaded: 50, total: 100, fraction: 0.5 });
+    expect(events.at(-1)).to.deep.equal({ phase: 'download', loaded: 50, total: 100, fraction: 0.4, phaseFraction: 0.5 });
+    download({ phase: 'download', loaded: 100, total: 100, fraction: 1 });
+    expect(events.at(-1)!.fraction).to.be.closeTo(0.8, 1e-9);
+    // Compile takes the rest: its 0 is where the download ended, not 0.
+    const compile = job.phase('compile', 1);
+    compile({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
+    expect(events.at(-1)).to.include({ phase: 'compile', phaseFraction: 0 });
+    expect(events.at(-1)!.fraction).to.be.closeTo(0.8, 1e-9);
+    compile({ phase: 'compile', loaded: 1, total: 2, fraction: 0.5 });
+    expect(events.at(-1)!.fraction).to.be.closeTo(0.9, 1e-9);
+    // A cached model refused: downloaded once more, in what remains of the bar.
+    const again = job.phase('download', 0.8);
+    again({ phase: 'download', loaded: 0, total: 100, fraction: 0 });
+    expect(events.at(-1)!.fraction).to.be.closeTo(0.9, 1e-9);
+    again({ phase: 'download', loaded: 100, total: 100, fraction: 1 });
+    expect(events.at(-1)!.fraction).to.be.closeTo(0.98, 1e-9);
+    // A late report of the old phase moves nothing.
+    compile({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+    expect(events.at(-1)!.phase).to.equal('download');
+    const recompile = job.phase('compile', 1);
+    recompile({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+    expect(events.at(-1)).to.include({ phase: 'compile', fraction: 1, phaseFraction: 1 });
+    events.forEach((e, i) => i && expect(e.fraction).to.be.at.least(events[i - 1].fraction));
+    // finish() adds nothing to a job already at 1, and ends one that is not.
+    job.finish({ phase: 'compile', loaded: 2, total: 2, fraction: 1 });
+    expect(events).to.have.length(7);
+    const encode = new JobProgress((d) => events.push(d));
+    encode.finish({ phase: 'encode', loaded: 1, total: 1, fraction: 1 });
+    expect(events.at(-1)).to.deep.equal({ phase: 'encode', loaded: 1, total: 1, fraction: 1, phaseFraction: 1 });
+  });
+
+  it('an unknown total counts what arrived and keeps the fraction below 1', () => {
+    const events: PhaseProgress[] = [];
     const meter = new ProgressMeter(['a'], (d) => events.push(d), 0);
     meter.setTotal('a', null);
     meter.credit('a', 'a~r0-10', 10);
