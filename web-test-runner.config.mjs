@@ -234,6 +234,23 @@ async function mutableFile(ctx, next) {
 }
 
 /**
+ * A stand-in for Hugging Face's file server: `/__hf/onnx-community/<repo>/resolve/<revision>/<path>`
+ * answers like huggingface.co does, with a 302 to its CDN on another origin (here the other
+ * loopback name), which serves test/fixtures/generated/hf/onnx-community/<repo>/<path> with
+ * Range and CORS through `/__serve/` (options after `__hf/<options>/` are passed on, e.g.
+ * `/__hf/cut=100/...`). Every revision serves the same files; the request log shows which was asked.
+ */
+async function fakeHuggingFace(ctx, next) {
+  const match = /^\/__hf\/(?:([^/]+)\/)?onnx-community\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(ctx.path);
+  if (!match) return next();
+  const [, options = '-', repo, , path] = match;
+  const [host, port] = ctx.host.split(':');
+  const cdn = host === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+  ctx.status = 302;
+  ctx.redirect(`http://${cdn}:${port}/__serve/${options}/test/fixtures/generated/hf/onnx-community/${repo}/${path}`);
+}
+
+/**
  * Prints one "browser-tests: N passed, N failed" line for the whole run (all groups), which
  * .ci/run adds up; a test file that failed to load counts as a failure.
  */
@@ -274,7 +291,7 @@ export default {
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 120 * 1000,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  middleware: [isolationHeaders, requestLog, mutableFile, faultyServer, rawDist],
+  middleware: [isolationHeaders, requestLog, mutableFile, fakeHuggingFace, faultyServer, rawDist],
   testFramework: { config: { timeout: 120000 } },
   browsers: [launcher()],
   reporters: [defaultReporter(), totalsReporter()],

@@ -5,6 +5,7 @@ export const SAM2_ERROR_CODES = [
   'model-fetch-failed',
   'model-integrity',
   'model-contract',
+  'model-unknown',
   'storage-quota',
   'storage-unavailable',
   'backend-unavailable',

@@ -1,3 +1,4 @@
+import type { FilePrecision } from './model/precision.js';
 import type { Sam2ErrorCode } from './errors.js';
 import type { Prompts } from './geometry/prompts.js';
 import type { BinaryMask, BBox } from './mask/types.js';
@@ -25,6 +26,12 @@ export interface ModelLoadDetail {
   backend: Backend;
   /** WASM threads actually in use (1 unless the page is cross-origin isolated). */
   threads: number;
+  /** What the encoder files are: the `precision` asked for, what `auto` picked, or the fp32 fallback. */
+  precision: FilePrecision;
+  /** The decoder's (it may differ: `auto` keeps an fp32 decoder on WebGPU). */
+  decoderPrecision: FilePrecision;
+  /** Bytes of every model file (graphs and weights), from the network or the cache. */
+  bytes: number;
 }
 
 export interface ImageEncodeDetail {

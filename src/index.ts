@@ -18,6 +18,8 @@ export type { ModelManifest, ManifestFile, ManifestPart, ModelContract, Download
 export type { CachedModel } from './model/model-cache.js';
 export type { StorageFault } from './model/chunk-store.js';
 export { MODEL_PRESETS } from './model/presets.js';
+export { MODEL_PRECISIONS } from './model/precision.js';
+export type { ModelPrecision, FilePrecision } from './model/precision.js';
 export type { ModelPreset } from './model/presets.js';
 export type { ImageInput } from './image-input.js';
 export type { BinaryMask, BBox } from './mask/types.js';

@@ -19,7 +19,8 @@ import { PromptHistory, clonePrompts } from './controllers/prompt-history.js';
 import { LOW_RES_SIZE } from './geometry/model-frame.js';
 import { prepareImage, releaseDisplay, type ImageInput, type PreparedImage } from './image-input.js';
 import type { ModelManifest, ResolvedManifest } from './model/manifest.js';
-import { cacheNameOf, getDefaultModelBase, resolveModel, setDefaultModelBase } from './model/presets.js';
+import { cacheNameOf, getDefaultModelBase, isPreset, looksLikePresetName, resolveModel, setDefaultModelBase, unknownModelError } from './model/presets.js';
+import { isModelPrecision, type ModelPrecision } from './model/precision.js';
 import type { CachedModel } from './model/model-cache.js';
 import type { BBox, BinaryMask } from './mask/types.js';
 import { OverlayPainter, parseCssColor, type OverlayStyle } from './render/overlay.js';
@@ -96,6 +97,10 @@ let elementCount = 0;
 const embeddingCacheMode = (value: string): EmbeddingCacheMode =>
   (EMBEDDING_CACHE_MODES as readonly string[]).includes(value) ? (value as EmbeddingCacheMode) : 'disk';
 const EMPTY_BOX: BBox = { x: 0, y: 0, width: 0, height: 0 };
+
+/** A `model` string that can only be a typo'd preset name. */
+const isUnknownModel = (model: string | ModelManifest): model is string =>
+  typeof model === 'string' && !isPreset(model) && looksLikePresetName(model);
 
 /**
  * `<sam2-segmenter>`: click to cut out an object, with Segment Anything 2 running in the
@@ -217,8 +222,20 @@ export class Sam2Segmenter extends LitElement {
   private _src: string | null = null;
   private _image: ImageInput | null = null;
 
-  /** `tiny` | `small` | `base-plus` | `large`, a model manifest URL, or (property) a manifest object. */
+  /**
+   * `tiny` | `small` | `base-plus` | `large` (SAM 2.1) | `edgetam` (EdgeTAM), a model manifest URL,
+   * or (property) a manifest object. A name that is no preset (no `/`, no `.`) fails at once with
+   * `model-unknown`, without a request.
+   */
   @property() model: string | ModelManifest = 'tiny';
+
+  /**
+   * Which variant files a preset loads: `auto` (default: fp16 encoder + fp32 decoder on WebGPU
+   * with `shader-f16`, fp32 elsewhere) | `fp32` | `fp16` | `q8` | `q4f16`. fp16 and q4f16 fall back
+   * to fp32 where their sessions can't be created. Manifests (URLs, objects) load what they list.
+   * See docs/models.md "Precision".
+   */
+  @property() precision: ModelPrecision = 'auto';
 
   /** Where presets are served from (self-hosting, mirrors): a folder, or a template with `{repo}`. */
   @property({ attribute: 'model-base' }) modelBase: string | null = null;
@@ -360,11 +377,13 @@ export class Sam2Segmenter extends LitElement {
   // --- async state ---------------------------------------------------------------------------
 
   private readonly _modelTask = new Task(this, {
-    args: () => [this.model, this.modelBase, this.backend, this._active, this._generation] as const,
-    task: async ([model, modelBase, backend, active], { signal }): Promise<LoadedModel | null> => {
+    // A typo'd preset fails whether or not the element is active, once (activation changes nothing).
+    args: () => [this.model, this.modelBase, this.backend, this.precision, this._active && !isUnknownModel(this.model), this._generation] as const,
+    task: async ([model, modelBase, backend, precision, active], { signal }): Promise<LoadedModel | null> => {
+      if (isUnknownModel(model)) throw unknownModelError(model);
       if (!active) return null;
       this._progress = null;
-      const manifest = await resolveModel(model, modelBase, document.baseURI, signal);
+      const manifest = await resolveModel(model, modelBase, document.baseURI, signal, isModelPrecision(precision) ? precision : 'auto');
       const resolved = await resolveBackend(backend);
       const load = (which: Backend) => {
         this._useClient(getWorkerClient(which));
@@ -747,6 +766,8 @@ export class Sam2Segmenter extends LitElement {
       return Promise.resolve(this._result);
     }
     if (!this._encoded || this._encodeTask.status !== TaskStatus.COMPLETE) {
+      // No model will come for a typo'd name: the call fails now instead of waiting for it.
+      if (isUnknownModel(this.model)) return Promise.reject(unknownModelError(this.model));
       if (rejectIfNotReady && !this.image && !this.src) {
         return Promise.reject(new Sam2Error('not-ready', 'Set `src` or `image` before segmenting'));
       }

@@ -35,3 +35,12 @@ export function simulateDeviceLoss(): Promise<void> {
 export function simulateStorageFault(fault: StorageFault | null, backend: Backend = 'wasm'): Promise<void> {
   return getWorkerClient(backend).request({ type: 'storage-fault', fault });
 }
+
+/**
+ * Makes the WebGPU worker see an adapter without (false) or with (true) `shader-f16` when it
+ * chooses a `precision` (null: ask the real adapter again). Starts the WebGPU worker; set it
+ * before the model loads.
+ */
+export function simulateAdapter(features: { shaderF16: boolean | null }): Promise<void> {
+  return getWorkerClient('webgpu').request({ type: 'simulate-adapter', shaderF16: features.shaderF16 });
+}

@@ -1,4 +1,6 @@
 import { Sam2Error } from '../errors.js';
+import { FILE_PRECISIONS, precisionOfFile, type ModelPrecision, type PrecisionPair } from './precision.js';
+import type { ModelPreset } from './presets.js';
 
 /**
  * The model manifest (see docs/models.md): which files make a model, how they are split, and
@@ -47,7 +49,10 @@ export interface DownloadOptions {
 
 export interface ModelManifest {
   name: string;
+  /** Omitted: the export is recognised by its tensor names when it is loaded. */
   contract?: ModelContract;
+  /** What the files are (reported in `model-load`); omitted: read from the file names. */
+  precision?: PrecisionPair;
   encoder: ManifestFile;
   decoder: ManifestFile;
   download?: DownloadOptions;
@@ -55,9 +60,14 @@ export interface ModelManifest {
 
 /** A manifest whose part URLs are absolute: what the worker receives. */
 export interface ResolvedManifest extends ModelManifest {
-  contract: ModelContract;
+  precision: PrecisionPair;
   /** Stable identity of the model: cache key for sessions and stored files. */
   key: string;
+  /**
+   * Set for a built-in preset: the worker rebuilds the manifest for the precision it picks for
+   * its backend (`auto`, or a fallback from fp16), see precision.ts.
+   */
+  preset?: { preset: ModelPreset; folder: string; pinned: boolean; precision: ModelPrecision };
 }
 
 function fail(message: string): never {
@@ -95,8 +105,8 @@ function checkFile(value: unknown, role: string): ManifestFile {
 export function resolveManifest(value: unknown, baseUrl: string): ResolvedManifest {
   if (typeof value !== 'object' || value === null) fail('expected a JSON object');
   const manifest = value as ModelManifest;
-  const contract = manifest.contract ?? 'samexporter';
-  if (!MODEL_CONTRACTS.includes(contract)) fail(`unknown contract "${String(contract)}"`);
+  const contract = manifest.contract;
+  if (contract !== undefined && !MODEL_CONTRACTS.includes(contract)) fail(`unknown contract "${String(contract)}"`);
   const absolute = (parts: ManifestPart[]) => parts.map((part) => ({ ...part, url: new URL(part.url, baseUrl).href }));
   const resolveFile = (file: ManifestFile): ManifestFile => ({
     ...file,
@@ -106,6 +116,10 @@ export function resolveManifest(value: unknown, baseUrl: string): ResolvedManife
   const encoder = resolveFile(checkFile(manifest.encoder, 'encoder'));
   const decoder = resolveFile(checkFile(manifest.decoder, 'decoder'));
   const name = typeof manifest.name === 'string' && manifest.name ? manifest.name : 'model';
+  const precision = manifest.precision ?? { encoder: precisionOfFile(encoder.parts[0].url), decoder: precisionOfFile(decoder.parts[0].url) };
+  if (!FILE_PRECISIONS.includes(precision.encoder) || !FILE_PRECISIONS.includes(precision.decoder)) {
+    fail(`"precision" must name the encoder's and the decoder's (${FILE_PRECISIONS.join(', ')})`);
+  }
   // Identity = every part URL + size + hash, external data included: a changed file never
   // reuses a stale cache entry, and two different models never share one (the bug of keying a
   // cache by "encoder"/"decoder"). Download options are transport, not identity.
@@ -117,7 +131,7 @@ export function resolveManifest(value: unknown, baseUrl: string): ResolvedManife
   const identity = [encoder, decoder]
     .flatMap((file) => [...describe(file), ...(file.externalData ?? []).flatMap((d) => [d.path, ...describe(d)])])
     .join('|');
-  return { ...manifest, name, contract, encoder, decoder, key: `${name}@${hashString(identity)}` };
+  return { ...manifest, name, contract, precision, encoder, decoder, key: `${name}@${hashString(identity)}` };
 }
 
 /** FNV-1a, 53-bit-safe via two lanes: a short stable key, not a security hash. */

@@ -12,6 +12,11 @@ export interface ModelRecord {
   key: string;
   /** Every file downloaded and verified. */
   complete: boolean;
+  /**
+   * Versions of one name replace each other only within a group (the folder the files come
+   * from + their precision): two mirrors, or fp16 and fp32 of one preset, coexist.
+   */
+  group?: string;
 }
 
 /** What `Sam2Segmenter.cachedModels()` lists. */
@@ -77,10 +82,18 @@ export async function clearCached(store: ChunkStore, match?: string): Promise<Ca
  * After a model is complete, older versions (same name, another identity, e.g. a changed hash)
  * are dead weight: remove those no other tab is reading right now.
  */
-export async function evictOtherVersions(store: ChunkStore, name: string, keepEntry: string): Promise<void> {
+export async function evictOtherVersions(store: ChunkStore, name: string, keepEntry: string, group?: string): Promise<void> {
   for (const entry of await store.entries()) {
     if (entry === keepEntry) continue;
     const record = await readRecord(store, entry);
-    if (record?.name === name) await ifAvailable(lockName(entry), () => store.remove(entry));
+    const sameGroup = record?.group === undefined || group === undefined || record.group === group;
+    if (record?.name === name && sameGroup) await ifAvailable(lockName(entry), () => store.remove(entry));
   }
+}
+
+/** The eviction group of a manifest: the folder of its encoder's first part, and its precision. */
+export function versionGroup(manifest: { encoder: { parts: Array<{ url: string }> }; precision?: { encoder: string; decoder: string } }): string {
+  const url = manifest.encoder.parts[0].url;
+  const precision = manifest.precision ? `${manifest.precision.encoder}/${manifest.precision.decoder}` : '';
+  return `${url.slice(0, url.lastIndexOf('/') + 1)}|${precision}`;
 }

@@ -11,7 +11,7 @@ import { loadFile, type LoadedFile, type ModelFile } from './file-loader.js';
 import type { LoadContext } from './url-loader.js';
 import { exclusive, lockName, progressPublisher, relayProgress } from './locks.js';
 import type { DownloadOptions, ManifestFile, ResolvedManifest } from './manifest.js';
-import { RECORD, entryName, evictOtherVersions, type ModelRecord } from './model-cache.js';
+import { RECORD, entryName, evictOtherVersions, versionGroup, type ModelRecord } from './model-cache.js';
 import { ProgressMeter, type PhaseProgress } from './progress.js';
 import { Pool, allOrAbort } from './schedule.js';
 
@@ -84,7 +84,8 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
   const { store } = env;
   const entry = await CacheEntry.open(store, name, env.onWarning);
   const record = await entry.readJson<ModelRecord>(RECORD);
-  if (!record) await entry.writeJson(RECORD, { name: manifest.name, key: manifest.key, complete: false } satisfies ModelRecord);
+  const group = versionGroup(manifest);
+  if (!record) await entry.writeJson(RECORD, { name: manifest.name, key: manifest.key, complete: false, group } satisfies ModelRecord);
   const files = modelFiles(manifest);
   if (store.persistent && !record?.complete) await checkQuota(files.map((f) => f.file), entry);
 
@@ -116,8 +117,8 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
 
   if (store.persistent && entry.persisting) {
     if (!record?.complete) {
-      await entry.writeJson(RECORD, { name: manifest.name, key: manifest.key, complete: true } satisfies ModelRecord);
-      await evictOtherVersions(store, manifest.name, name).catch(() => {});
+      await entry.writeJson(RECORD, { name: manifest.name, key: manifest.key, complete: true, group } satisfies ModelRecord);
+      await evictOtherVersions(store, manifest.name, name, group).catch(() => {});
     }
   } else if (!store.persistent || entry.failure?.code === 'storage-quota') {
     // Memory entries would pin the bytes after onnxruntime copied them; a partial entry on a

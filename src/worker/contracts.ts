@@ -1,12 +1,15 @@
 /**
  * Adapters between the two families of SAM 2 ONNX exports (see the README's "Model contracts")
  * and one internal shape: encoder → three embedding tensors; decoder → 3 candidate logits at
- * 256x256 plus their predicted IoUs. Inputs and outputs are mapped by NAME, and a session that
- * lacks a required tensor is rejected with a `model-contract` error before it is ever run.
+ * 256x256 plus their predicted IoUs. Inputs and outputs are mapped by NAME: the family is
+ * recognised by them when the manifest does not say, decoder inputs the graph does not declare
+ * are not fed, and a session that lacks a required tensor, or whose declared geometry is not
+ * SAM 2's (1024 input, 256 low-res masks), is rejected with a `model-contract` error before it
+ * is ever run.
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
-import { encodePrompts, normalizeBox, type Prompts } from '../geometry/prompts.js';
+import { PointLabel, encodePrompts, normalizeBox, type Prompts } from '../geometry/prompts.js';
 import { imageToModel, LOW_RES_SIZE, MODEL_SIZE } from '../geometry/model-frame.js';
 import type { ModelContract } from '../model/manifest.js';
 
@@ -35,6 +38,52 @@ export interface ContractAdapter {
   decoderOutput(outputs: ort.InferenceSession.OnnxValueMapType): DecoderOutput;
   /** Whether `mask_input` refinement is supported by this export. */
   readonly refines: boolean;
+}
+
+/** Options of the onnx-community adapter, read from the decoder graph when it was loaded. */
+export interface DecoderGraphFacts {
+  /**
+   * The graph's box Concat was rewritten (decoder-graph.ts), so an empty `input_boxes` adds no
+   * token and the element appends SAM 2's padding point to points-only prompts itself.
+   */
+  emptyBoxSafe: boolean;
+}
+
+/** The family of an export, from the manifest or else from its tensor names. */
+export function detectContract(encoder: ort.InferenceSession, declared: ModelContract | undefined): ModelContract {
+  if (declared) return declared;
+  if (encoder.inputNames.includes('pixel_values')) return 'onnx-community';
+  if (encoder.inputNames.includes('image')) return 'samexporter';
+  throw new Sam2Error(
+    'model-contract',
+    `The encoder is not a SAM 2 export this element knows: it needs an input "pixel_values" (onnx-community) or "image" ` +
+      `(samexporter), and has ${encoder.inputNames.join(', ')}`,
+  );
+}
+
+type Metadata = ort.InferenceSession['inputMetadata'][number];
+const declaredShape = (list: readonly Metadata[] | undefined, name: string): ReadonlyArray<number | string> | null => {
+  const entry = list?.find((m) => m.name === name);
+  return entry && entry.isTensor && entry.shape.length ? entry.shape : null;
+};
+
+/**
+ * Model geometry as the graphs declare it. SAM 2 and EdgeTAM take 1024x1024 images and give
+ * 256x256 masks; other exports (SAM 3's tracker: 1008 / 288) would be mis-scaled by every
+ * coordinate and mask transform here, so they are refused with what they declare.
+ */
+function checkGeometry(session: ort.InferenceSession, role: string, name: string, size: number, io: 'input' | 'output') {
+  const shape = declaredShape(io === 'input' ? session.inputMetadata : session.outputMetadata, name);
+  if (!shape) return;
+  const [h, w] = shape.slice(-2);
+  const wrong = [h, w].some((d) => typeof d === 'number' && d !== size);
+  if (wrong) {
+    throw new Sam2Error(
+      'model-contract',
+      `The ${role}'s ${io} "${name}" is declared [${shape.join(',')}]: this element runs SAM 2 geometry ` +
+        `(${MODEL_SIZE}x${MODEL_SIZE} input, ${LOW_RES_SIZE}x${LOW_RES_SIZE} masks), not ${String(h)}x${String(w)}`,
+    );
+  }
 }
 
 function requireNames(session: ort.InferenceSession, role: string, inputs: string[], outputs: string[]) {
@@ -95,6 +144,8 @@ function samexporter(ortModule: OrtModule): ContractAdapter {
     check(encoder, decoder) {
       requireNames(encoder, 'encoder', ['image'], ['high_res_feats_0', 'high_res_feats_1', 'image_embed']);
       requireNames(decoder, 'decoder', DECODER_INPUTS, ['masks', 'iou_predictions']);
+      checkGeometry(encoder, 'encoder', 'image', MODEL_SIZE, 'input');
+      checkGeometry(decoder, 'decoder', 'masks', LOW_RES_SIZE, 'output');
     },
     encoderFeeds: (image) => ({ image }),
     embeddings: (out) => checkEmbeddings([out.high_res_feats_0, out.high_res_feats_1, out.image_embed]),
@@ -114,45 +165,71 @@ function samexporter(ortModule: OrtModule): ContractAdapter {
   };
 }
 
-function onnxCommunity(ortModule: OrtModule): ContractAdapter {
+function onnxCommunity(ortModule: OrtModule, facts: DecoderGraphFacts): ContractAdapter {
   const { Tensor } = ortModule;
   const EMBEDDINGS = ['image_embeddings.0', 'image_embeddings.1', 'image_embeddings.2'];
+  let boxInput = true;
   return {
     refines: false,
     check(encoder, decoder) {
       requireNames(encoder, 'encoder', ['pixel_values'], EMBEDDINGS);
       requireNames(decoder, 'decoder', ['input_points', 'input_labels', ...EMBEDDINGS], ['iou_scores', 'pred_masks']);
+      checkGeometry(encoder, 'encoder', 'pixel_values', MODEL_SIZE, 'input');
+      checkGeometry(decoder, 'decoder', 'pred_masks', LOW_RES_SIZE, 'output');
+      boxInput = decoder.inputNames.includes('input_boxes');
     },
     encoderFeeds: (image) => ({ pixel_values: image }),
     embeddings: (out) => checkEmbeddings(EMBEDDINGS.map((name) => out[name])),
     decoderFeeds([e0, e1, e2], prompts, width, height) {
-      // Transformers.js exports take the box as its own tensor and clicks as [1,1,N,2]; a box
-      // with no clicks still needs one point row, which is padding (label -1).
-      const points = prompts.points.map((p) => ({ ...imageToModel(p, width, height), label: p.label }));
-      const rows = points.length ? points : [{ x: 0, y: 0, label: -1 }];
-      const coords = new Float32Array(rows.flatMap((p) => [p.x, p.y]));
-      const labels = new BigInt64Array(rows.map((p) => BigInt(p.label)));
+      const { points, boxes } = onnxCommunityPrompts(prompts, width, height, { boxInput, emptyBoxSafe: facts.emptyBoxSafe });
       const feeds: Record<string, ort.Tensor> = {
-        input_points: new Tensor('float32', coords, [1, 1, rows.length, 2]),
-        input_labels: new Tensor('int64', labels, [1, 1, rows.length]),
+        input_points: new Tensor('float32', new Float32Array(points.flatMap((p) => [p.x, p.y])), [1, 1, points.length, 2]),
+        input_labels: new Tensor('int64', BigInt64Array.from(points, (p) => BigInt(p.label)), [1, 1, points.length]),
         'image_embeddings.0': e0,
         'image_embeddings.1': e1,
         'image_embeddings.2': e2,
       };
-      const box = prompts.box && normalizeBox(prompts.box);
-      const a = box && imageToModel({ x: box.x1, y: box.y1 }, width, height);
-      const b = box && imageToModel({ x: box.x2, y: box.y2 }, width, height);
-      feeds.input_boxes = a && b
-        ? new Tensor('float32', new Float32Array([a.x, a.y, b.x, b.y]), [1, 1, 4])
-        : new Tensor('float32', new Float32Array(0), [1, 0, 4]);
+      if (boxInput) feeds.input_boxes = new Tensor('float32', new Float32Array(boxes), [1, boxes.length / 4, 4]);
       return feeds;
     },
     decoderOutput: (out) => candidates(out.pred_masks, out.iou_scores),
   };
 }
 
-export function contractAdapter(contract: ModelContract, ortModule: OrtModule): ContractAdapter {
-  return contract === 'onnx-community' ? onnxCommunity(ortModule) : samexporter(ortModule);
+/** SAM 2's padding point: label -1 becomes the "not a point" token, whatever its coordinates. */
+const PADDING = { x: 0, y: 0, label: -1 };
+
+/**
+ * The prompt rows of an onnx-community decoder, so that the decoder sees exactly SAM 2's tokens:
+ * - with a box: the clicks (none for box-only: no extra token) and the box, whose three tokens
+ *   (two corners and a padding token) are the graph's;
+ * - points only, with a box input made safe for an empty box (decoder-graph.ts): the clicks, SAM
+ *   2's padding point, and no box (`input_boxes` [1,0,4]);
+ * - a graph without `input_boxes` (traced without a box, so it pads by itself): the box as two
+ *   labelled corners first (the official predictor's order), then the clicks, no padding.
+ * A graph with a box input that could not be made safe gets the padding point too: its empty
+ * box then still adds onnxruntime's 3 uninitialised rows, which nothing fed can avoid.
+ */
+export function onnxCommunityPrompts(
+  prompts: Prompts,
+  width: number,
+  height: number,
+  graph: { boxInput: boolean; emptyBoxSafe: boolean },
+): { points: Array<{ x: number; y: number; label: number }>; boxes: number[] } {
+  const clicks = prompts.points.map((p) => ({ ...imageToModel(p, width, height), label: p.label as number }));
+  const box = prompts.box && normalizeBox(prompts.box);
+  const a = box && imageToModel({ x: box.x1, y: box.y1 }, width, height);
+  const b = box && imageToModel({ x: box.x2, y: box.y2 }, width, height);
+  if (!graph.boxInput) {
+    const corners = a && b ? [{ ...a, label: PointLabel.BoxTopLeft as number }, { ...b, label: PointLabel.BoxBottomRight as number }] : [];
+    return { points: [...corners, ...clicks], boxes: [] };
+  }
+  if (a && b) return { points: clicks, boxes: [a.x, a.y, b.x, b.y] };
+  return { points: [...clicks, PADDING], boxes: [] };
+}
+
+export function contractAdapter(contract: ModelContract, ortModule: OrtModule, facts: DecoderGraphFacts = { emptyBoxSafe: false }): ContractAdapter {
+  return contract === 'onnx-community' ? onnxCommunity(ortModule, facts) : samexporter(ortModule);
 }
 
 export { MODEL_SIZE };

@@ -2,6 +2,7 @@
  * The worker's handler table: one entry per request type of the protocol, typed from
  * `WorkerProtocol` so a handler can only return what the client is told to expect.
  */
+import { setShaderF16Override } from './capabilities.js';
 import type { Sam2Error } from '../errors.js';
 import type { ProgressDetail } from '../events.js';
 import { handleDecode, handleRender } from './decode.js';
@@ -74,4 +75,5 @@ export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {
     return new Promise<never>(() => {});
   }),
   'lose-device': now(() => loseDevice()),
+  'simulate-adapter': now((request) => setShaderF16Override(request.shaderF16)),
 };

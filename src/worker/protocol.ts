@@ -6,6 +6,7 @@ import type { Sam2ErrorCode, SerializedSam2Error } from '../errors.js';
 import type { Backend, ProgressDetail } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { ResolvedManifest } from '../model/manifest.js';
+import type { FilePrecision } from '../model/precision.js';
 import type { CachedModel } from '../model/model-cache.js';
 import type { StorageFault } from '../model/chunk-store.js';
 import type { BBox } from '../mask/types.js';
@@ -29,6 +30,11 @@ export interface LoadModelResult {
   source: 'network' | 'cache';
   backend: Backend;
   threads: number;
+  /** What the encoder files are (a preset's `auto` resolved, or its fp32 fallback). */
+  precision: FilePrecision;
+  decoderPrecision: FilePrecision;
+  /** Bytes of every model file (graphs and their external data), however they were obtained. */
+  bytes: number;
 }
 
 export interface EncodeRequest {
@@ -210,6 +216,12 @@ export interface LoseDeviceRequest {
   type: 'lose-device';
 }
 
+/** Test hook: pretend the WebGPU adapter lacks (false) or has (true) `shader-f16`; null: ask it. */
+export interface SimulateAdapterRequest {
+  type: 'simulate-adapter';
+  shaderF16: boolean | null;
+}
+
 /** The models in the cache (OPFS), complete or interrupted. */
 export interface ListCacheRequest {
   type: 'list-cache';
@@ -254,6 +266,7 @@ export interface WorkerProtocol {
   stats: Spec<StatsRequest, WorkerStats>;
   crash: Spec<CrashRequest, never>;
   'lose-device': Spec<LoseDeviceRequest, void>;
+  'simulate-adapter': Spec<SimulateAdapterRequest, void>;
 }
 
 export type WorkerRequestType = keyof WorkerProtocol;
@@ -283,6 +296,7 @@ export const FAILURE_CODES: { readonly [K in WorkerRequestType]: Sam2ErrorCode }
   stats: 'invalid-argument',
   crash: 'worker-crashed',
   'lose-device': 'invalid-argument',
+  'simulate-adapter': 'invalid-argument',
 };
 
 export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };

@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import '../../dist/sam2-segmenter.js';
-import { MODEL_PRESETS, presetFolder, resolveModel } from '../../src/model/presets.js';
+import { presetFolder } from '../../src/model/presets.js';
 import { GENERATED, closeTabs, colourManifest, openTab, resetServer, segmenterClass, served, servedLog } from './helpers.js';
 
 const Segmenter = segmenterClass();
@@ -21,25 +21,6 @@ describe('model presets, model-base and packed models', () => {
     await Segmenter.clearCache();
   });
 
-  it('each preset is a built-in manifest of the onnx-community SAM 2.1 export on Hugging Face', async () => {
-    const names: Record<string, string> = { tiny: 'tiny', small: 'small', 'base-plus': 'base-plus', large: 'large' };
-    for (const preset of MODEL_PRESETS) {
-      // No model-base: resolved without a single request.
-      const manifest = await resolveModel(preset, null, location.href);
-      const repo = `https://huggingface.co/onnx-community/sam2.1-hiera-${names[preset]}-ONNX/resolve/main/onnx/`;
-      expect(manifest.name).to.equal(`sam2.1-hiera-${preset}`);
-      expect(manifest.contract).to.equal('onnx-community');
-      expect(manifest.encoder.parts).to.deep.equal([{ url: `${repo}vision_encoder.onnx` }]);
-      expect(manifest.encoder.externalData).to.deep.equal([{ path: 'vision_encoder.onnx_data', parts: [{ url: `${repo}vision_encoder.onnx_data` }] }]);
-      expect(manifest.decoder.parts).to.deep.equal([{ url: `${repo}prompt_encoder_mask_decoder.onnx` }]);
-      expect(manifest.decoder.externalData![0].path).to.equal('prompt_encoder_mask_decoder.onnx_data');
-      // Sizes and hashes are unknown here: none are made up.
-      expect(manifest.encoder.bytes).to.equal(undefined);
-      expect(manifest.encoder.sha256).to.equal(undefined);
-    }
-    expect(Object.keys(await requestCounts())).to.deep.equal([]);
-  });
-
   it('model-base is a folder (repo appended) or a {repo} template', () => {
     const doc = 'https://example.org/page/';
     expect(presetFolder('tiny', 'https://cdn.example.com/sam2', doc)).to.equal('https://cdn.example.com/sam2/sam2.1-hiera-tiny-ONNX/');
@@ -47,6 +28,10 @@ describe('model presets, model-base and packed models', () => {
     expect(presetFolder('small', 'https://hf-mirror.example/onnx-community/{repo}/resolve/v2/', doc)).to.equal(
       'https://hf-mirror.example/onnx-community/sam2.1-hiera-small-ONNX/resolve/v2/',
     );
+    expect(presetFolder('tiny', 'https://hf-mirror.example/{repo}/resolve/{revision}/', doc)).to.equal(
+      'https://hf-mirror.example/sam2.1-hiera-tiny-ONNX/resolve/814a066640debee5a91e70aa401fb8e17e030503/',
+    );
+    expect(presetFolder('edgetam', '/m/', doc)).to.equal('https://example.org/m/EdgeTAM-ONNX/');
   });
 
   it('model="tiny" with model-base uses the mirror\'s packed manifest.json', async () => {
