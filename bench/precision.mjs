@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// `npm run bench:precision`: every precision variant of SAM 2.1 tiny and EdgeTAM that the bench
+// models have (../shared/bench-models: real architectures, random weights), measured with
+// onnxruntime-web's WASM backend in Node — the element's session options, 1 thread by default —
+// for download size, session creation, encoder and decoder time. Writes
+// bench/results/precision.{json,md}. A provisional measurement on a shared machine: re-run on a
+// quiet one before quoting it.
+//
+//   node bench/precision.mjs [--threads N] [--encodes N] [--decodes N]
+//
+// Variants the bench models do not have are listed with the reason:
+// - fp16 decoders and EdgeTAM fp16/q8 are not in the bench models; converting here would need a
+//   faithful fp16/quantisation converter (onnxruntime's own tools are Python, absent here).
+// - q4f16 (MatMulNBits with fp16 compute) can't be made faithfully without onnxruntime's tools.
+// - q8 exists in the samexporter contract only: same architecture and weights layout as the
+//   onnx-community export, so its timing stands for the onnx-community `_quantized` files.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web/wasm';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const models = join(root, 'bench', 'models');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const threads = option('threads', 1);
+const encodes = option('encodes', 2);
+const decodes = option('decodes', 10);
+
+const builder = process.env.BENCH_MODELS_BUILDER ?? join(root, '..', 'shared', 'bench-models', 'build.mjs');
+for (const [which, probe] of [['tiny', 'onnx-community/sam2.1-hiera-tiny-ONNX/onnx/vision_encoder_fp16.onnx'], ['edgetam', 'onnx-community/EdgeTAM-ONNX/onnx/vision_encoder.onnx']]) {
+  if (!existsSync(join(models, probe))) execFileSync(process.execPath, [builder, models, which], { stdio: 'inherit' });
+}
+
+ort.env.wasm.numThreads = threads;
+ort.env.logLevel = 'error';
+
+const community = (repo) => join(models, 'onnx-community', repo, 'onnx');
+/** [label, model, precision, role, graph path, external data path | null, contract] */
+const VARIANTS = [
+  ['tiny', 'fp32', 'encoder', join(community('sam2.1-hiera-tiny-ONNX'), 'vision_encoder.onnx'), 'onnx-community'],
+  ['tiny', 'fp16', 'encoder', join(community('sam2.1-hiera-tiny-ONNX'), 'vision_encoder_fp16.onnx'), 'onnx-community'],
+  ['tiny', 'q8', 'encoder', join(models, 'sam2.1_hiera_tiny', 'encoder.q8.onnx'), 'samexporter'],
+  ['tiny', 'fp32', 'decoder', join(community('sam2.1-hiera-tiny-ONNX'), 'prompt_encoder_mask_decoder.onnx'), 'onnx-community'],
+  ['tiny', 'q8', 'decoder', join(models, 'sam2.1_hiera_tiny', 'decoder.q8.onnx'), 'samexporter'],
+  ['edgetam', 'fp32', 'encoder', join(community('EdgeTAM-ONNX'), 'vision_encoder.onnx'), 'onnx-community'],
+  ['edgetam', 'fp32', 'decoder', join(community('EdgeTAM-ONNX'), 'prompt_encoder_mask_decoder.onnx'), 'onnx-community'],
+];
+
+const sizeOf = (path) => statSync(path).size + (existsSync(`${path}_data`) ? statSync(`${path}_data`).size : 0);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function session(path) {
+  const data = `${path}_data`;
+  const externalData = existsSync(data) ? [{ path: data.slice(data.lastIndexOf('/') + 1), data: readFileSync(data) }] : undefined;
+  const t = performance.now();
+  const s = await ort.InferenceSession.create(readFileSync(path), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', enableCpuMemArena: true, ...(externalData ? { externalData } : {}) });
+  return { s, createMs: performance.now() - t };
+}
+
+let seed = 7;
+const random = (n) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+const image = () => new ort.Tensor('float32', random(3 * 1024 * 1024), [1, 3, 1024, 1024]);
+const embeddings = (contract) => {
+  const [a, b, c] = [random(32 * 256 * 256), random(64 * 128 * 128), random(256 * 64 * 64)];
+  return contract === 'samexporter'
+    ? { high_res_feats_0: new ort.Tensor('float32', a, [1, 32, 256, 256]), high_res_feats_1: new ort.Tensor('float32', b, [1, 64, 128, 128]), image_embed: new ort.Tensor('float32', c, [1, 256, 64, 64]) }
+    : { 'image_embeddings.0': new ort.Tensor('float32', a, [1, 32, 256, 256]), 'image_embeddings.1': new ort.Tensor('float32', b, [1, 64, 128, 128]), 'image_embeddings.2': new ort.Tensor('float32', c, [1, 256, 64, 64]) };
+};
+const prompt = (contract) =>
+  contract === 'samexporter'
+    ? { point_coords: new ort.Tensor('float32', Float32Array.from([400, 300]), [1, 1, 2]), point_labels: new ort.Tensor('float32', Float32Array.from([1]), [1, 1]), mask_input: new ort.Tensor('float32', new Float32Array(65536), [1, 1, 256, 256]), has_mask_input: new ort.Tensor('float32', Float32Array.from([0]), [1]) }
+    : { input_points: new ort.Tensor('float32', Float32Array.from([400, 300, 210, 150, 700, 640]), [1, 1, 3, 2]), input_labels: new ort.Tensor('int64', BigInt64Array.from([1n, 2n, 3n]), [1, 1, 3]), input_boxes: new ort.Tensor('float32', Float32Array.from([210, 150, 700, 640]), [1, 1, 4]) };
+
+const rows = [];
+for (const [model, precision, role, path, contract] of VARIANTS) {
+  const { s, createMs } = await session(path);
+  const runs = [];
+  const count = role === 'encoder' ? encodes + 1 : decodes + 1;
+  const feeds = role === 'encoder' ? { [contract === 'samexporter' ? 'image' : 'pixel_values']: image() } : { ...embeddings(contract), ...prompt(contract) };
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await s.run(feeds);
+    runs.push(performance.now() - t);
+  }
+  await s.release();
+  const row = { model, precision, role, file: path.slice(models.length + 1), bytes: sizeOf(path), createMs: Math.round(createMs), firstMs: Math.round(runs[0]), medianMs: Math.round(median(runs.slice(1))), runs: runs.map(Math.round) };
+  rows.push(row);
+  console.log(`${model} ${precision} ${role}: ${(row.bytes / 1e6).toFixed(1)} MB, create ${row.createMs} ms, first ${row.firstMs} ms, median ${row.medianMs} ms`);
+}
+
+const environment = { node: process.version, ort: ort.env.versions?.web ?? 'onnxruntime-web', threads, cores: (await import('node:os')).cpus().length, at: new Date().toISOString() };
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'precision.json'), `${JSON.stringify({ environment, rows }, null, 2)}\n`);
+const md = [
+  `# Precision variants (WASM, ${threads} thread${threads > 1 ? 's' : ''}, Node ${environment.node}, ${environment.cores} cores, ${environment.at})`,
+  '',
+  'PROVISIONAL: measured on a shared machine. Bench models (random weights): sizes and speed only.',
+  '',
+  '| model | precision | part | download | session create | first run | median run |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.model} | ${r.precision} | ${r.role} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.createMs} ms | ${r.firstMs} ms | ${r.medianMs} ms |`),
+  '',
+].join('\n');
+writeFileSync(join(root, 'bench', 'results', 'precision.md'), md);
+console.log(`\n${md}`);
