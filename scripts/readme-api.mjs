@@ -22,10 +22,13 @@ const properties = table(
     .filter((m) => !seen.has(m.name) && seen.add(m.name))
     .map((m) => [code(`${m.static ? 'Sam2Segmenter.' : ''}${m.name}`), code(m.type?.text), cell(m.description)]),
 );
+// The typed overloads of addEventListener/removeEventListener (one entry per overload in
+// custom-elements.json) are the standard DOM methods typed for the events listed below: no row.
+const domOverrides = new Set(['addEventListener', 'removeEventListener']);
 const methods = table(
   ['Method', 'Returns', 'Description'],
   publicMembers
-    .filter((m) => m.kind === 'method')
+    .filter((m) => m.kind === 'method' && !(domOverrides.has(m.name) && !m.description))
     .map((m) => [
       code(`${m.static ? 'Sam2Segmenter.' : ''}${m.name}(${(m.parameters ?? []).map((p) => p.name + (p.optional || p.default ? '?' : '')).join(', ')})`),
       code(m.return?.type?.text),
