@@ -3,7 +3,11 @@ import type { Sam2ErrorCode } from './errors.js';
 import type { Prompts } from './geometry/prompts.js';
 import type { BinaryMask, BBox } from './mask/types.js';
 
-export type Backend = 'webgpu' | 'wasm';
+export type { Backend } from './backends.js';
+import type { Backend } from './backends.js';
+
+/** Who caused a change: the visitor (pointer, touch, keyboard) or the page (a method or property). */
+export type ChangeSource = 'user' | 'api';
 
 /**
  * Progress of the current job: a model load (download, then compile; a load from the cache too)
@@ -60,7 +64,26 @@ export interface MaskResult {
 }
 
 export interface MaskChangeDetail extends MaskResult {
-  source: 'user' | 'api';
+  /** The object whose mask changed (1 unless objects were added). */
+  objectId: number;
+  source: ChangeSource;
+}
+
+/** One object of the image, as `objects` and `objects-change` list it. */
+export interface SegmentObjectInfo {
+  id: number;
+  prompts: Prompts;
+  /** Natural-size mask, null while the object has none. */
+  mask: BinaryMask | null;
+  bbox: BBox;
+  area: number;
+  /** Predicted IoU of the chosen candidate (0 without a mask). */
+  score: number;
+}
+
+export interface ObjectsChangeDetail {
+  objects: SegmentObjectInfo[];
+  activeObject: number;
 }
 
 export interface ErrorDetail {
@@ -74,5 +97,6 @@ export interface Sam2SegmenterEventMap {
   'model-load': CustomEvent<ModelLoadDetail>;
   'image-encode': CustomEvent<ImageEncodeDetail>;
   'mask-change': CustomEvent<MaskChangeDetail>;
+  'objects-change': CustomEvent<ObjectsChangeDetail>;
   error: CustomEvent<ErrorDetail>;
 }

@@ -7,11 +7,14 @@ export type {
   Backend,
   ErrorDetail,
   ImageEncodeDetail,
+  ChangeSource,
   MaskChangeDetail,
   MaskResult,
   ModelLoadDetail,
+  ObjectsChangeDetail,
   ProgressDetail,
   Sam2SegmenterEventMap,
+  SegmentObjectInfo,
 } from './events.js';
 export type { Prompts, PromptPoint, PromptBox } from './geometry/prompts.js';
 export type { ModelManifest, ManifestFile, ManifestPart, ModelContract, DownloadOptions, ExternalDataFile } from './model/manifest.js';
@@ -22,7 +25,8 @@ export { MODEL_PRECISIONS } from './model/precision.js';
 export type { ModelPrecision, FilePrecision } from './model/precision.js';
 export type { ModelPreset } from './model/presets.js';
 export type { ImageInput } from './image-input.js';
-export type { BinaryMask, BBox } from './mask/types.js';
+export type { BinaryMask, BBox, ExportKind, ExportImageType } from './mask/types.js';
+export { EXPORT_KINDS, EXPORT_IMAGE_TYPES } from './mask/types.js';
 export type { Polygon } from './mask/polygons.js';
 export type { CocoRleResult } from './worker/protocol.js';
 // The pure mask utilities, for pages that post-process masks themselves.

@@ -7,6 +7,9 @@ import { css } from 'lit';
 export const styles = css`
   :host {
     --sam2-mask-color: #1e90ff;
+    /* Object n is drawn in the n-th colour (cycling); object 1 follows --sam2-mask-color. */
+    --sam2-object-colors: var(--sam2-mask-color), #f97316, #22c55e, #e11d48, #a855f7, #eab308, #14b8a6, #ec4899,
+      #84cc16;
     --sam2-mask-opacity: 0.45;
     --sam2-outline-color: #ffffff;
     --sam2-outline-width: 2px;
@@ -151,6 +154,65 @@ export const styles = css`
   .candidates button[aria-checked='true'] {
     background: var(--sam2-accent-color);
     color: #fff;
+  }
+  .objects {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px;
+    align-items: center;
+    max-width: calc(100% - 16px);
+    padding: 3px;
+    border-radius: 8px;
+    background: color-mix(in srgb, Canvas 82%, transparent);
+    color: CanvasText;
+    backdrop-filter: blur(6px);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.25);
+    font: 13px/1 system-ui, sans-serif;
+  }
+  .objects button {
+    min-width: 26px;
+    height: 26px;
+    padding: 0 6px;
+    border: 0;
+    border-radius: 5px;
+    background: transparent;
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  .objects button:hover {
+    background: color-mix(in srgb, CanvasText 12%, transparent);
+  }
+  .objects button:focus-visible {
+    outline: 2px solid var(--sam2-accent-color);
+  }
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    border-radius: 6px;
+    box-shadow: inset 0 0 0 2px var(--_chip-color, currentColor);
+  }
+  .chip[aria-current='true'] {
+    background: color-mix(in srgb, var(--_chip-color, currentColor) 30%, transparent);
+  }
+  .chip .swatch {
+    display: inline-flex;
+    align-items: center;
+    gap: 5px;
+  }
+  .chip .swatch::before {
+    content: '';
+    width: 10px;
+    height: 10px;
+    border-radius: 50%;
+    background: var(--_chip-color, currentColor);
+  }
+  .chip .remove {
+    min-width: 22px;
+    padding: 0 4px;
   }
   .sr-only {
     position: absolute;

@@ -1,6 +1,6 @@
 /**
  * object-fit: contain math between the element's content box (CSS px) and the natural image.
- * Pure, so it is unit-tested with golden numbers; the element feeds it getBoundingClientRect().
+ * Pure, so it is unit-tested with golden numbers. Mapping points through it: view.ts.
  */
 export interface Rect {
   x: number;
@@ -18,30 +18,4 @@ export function containRect(box: { width: number; height: number }, imageWidth: 
   const width = imageWidth * scale;
   const height = imageHeight * scale;
   return { x: (box.width - width) / 2, y: (box.height - height) / 2, width, height };
-}
-
-/**
- * Client (viewport) coordinates → natural image pixels, or null when outside the image.
- * `content` is the displayed image rect in client coordinates.
- */
-export function clientToImage(
-  clientX: number,
-  clientY: number,
-  content: Rect,
-  imageWidth: number,
-  imageHeight: number,
-): { x: number; y: number } | null {
-  if (content.width <= 0 || content.height <= 0) return null;
-  const x = ((clientX - content.x) / content.width) * imageWidth;
-  const y = ((clientY - content.y) / content.height) * imageHeight;
-  if (x < 0 || y < 0 || x > imageWidth || y > imageHeight) return null;
-  return { x: Math.min(x, imageWidth - 1e-6), y: Math.min(y, imageHeight - 1e-6) };
-}
-
-/** Natural image pixels → client coordinates (for drawing prompts and hit-testing). */
-export function imageToClient(x: number, y: number, content: Rect, imageWidth: number, imageHeight: number) {
-  return {
-    x: content.x + (x / imageWidth) * content.width,
-    y: content.y + (y / imageHeight) * content.height,
-  };
 }

@@ -22,3 +22,11 @@ export interface BBox {
   width: number;
   height: number;
 }
+
+/** What `toBlob({kind})` makes: a black/white mask, a cut-out of the image, or a label map of every object. */
+export const EXPORT_KINDS = ['mask', 'cutout', 'labels'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+/** The image formats exports are encoded in. */
+export const EXPORT_IMAGE_TYPES = ['image/png', 'image/webp'] as const;
+export type ExportImageType = (typeof EXPORT_IMAGE_TYPES)[number];

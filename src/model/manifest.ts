@@ -1,6 +1,6 @@
 import { Sam2Error } from '../errors.js';
 import { FILE_PRECISIONS, precisionOfFile, type ModelPrecision, type PrecisionPair } from './precision.js';
-import type { ModelPreset } from './presets.js';
+import type { ModelPreset } from './preset-names.js';
 
 /**
  * The model manifest (see docs/models.md): which files make a model, how they are split, and

@@ -15,7 +15,7 @@
  *   and the quantised encoder's masks differ from SAM 2's.
  * Whatever is picked, an fp16 session that fails to create falls back to fp32.
  */
-import type { Backend } from '../events.js';
+import type { Backend } from '../backends.js';
 
 export const MODEL_PRECISIONS = ['auto', 'fp32', 'fp16', 'q8', 'q4f16'] as const;
 export type ModelPrecision = (typeof MODEL_PRECISIONS)[number];

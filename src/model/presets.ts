@@ -13,11 +13,9 @@
 import { Sam2Error } from '../errors.js';
 import { fetchManifest, resolveManifest, type ManifestFile, type ModelManifest, type ResolvedManifest } from './manifest.js';
 import { PRECISION_SUFFIX, type FilePrecision, type ModelPrecision, type PrecisionPair } from './precision.js';
+import { MODEL_PRESETS, isPreset, type ModelPreset } from './preset-names.js';
 
-export const MODEL_PRESETS = ['tiny', 'small', 'base-plus', 'large', 'edgetam'] as const;
-export type ModelPreset = (typeof MODEL_PRESETS)[number];
-
-export const isPreset = (value: string): value is ModelPreset => (MODEL_PRESETS as readonly string[]).includes(value);
+export { MODEL_PRESETS, isPreset, type ModelPreset };
 
 /**
  * A `model` value that can only have meant a preset: no `/` and no `.`, so it is neither a URL

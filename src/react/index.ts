@@ -22,6 +22,7 @@ const events = {
   onModelLoad: event('model-load'),
   onImageEncode: event('image-encode'),
   onMaskChange: event('mask-change'),
+  onObjectsChange: event('objects-change'),
   onError: event('error'),
 };
 

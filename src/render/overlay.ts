@@ -1,31 +1,43 @@
 /**
- * Paints the mask (fill + outline) and the prompts onto the overlay canvas.
+ * Paints the masks (fill + outline) and the prompts onto the overlay canvas.
  *
- * The mask is sampled once per DEVICE pixel of the displayed image (nearest natural pixel), so a
- * 12 MP mask costs what the screen area costs, and edges stay crisp at any zoom and DPR.
+ * Masks are sampled once per DEVICE pixel of the displayed image (nearest natural pixel), so a
+ * 12 MP mask costs what the screen area costs, and edges stay crisp at any zoom and DPR. Several
+ * objects are painted bottom to top, each in its colour; the outline marks the active one.
  */
-import type { Rect } from '../geometry/fit.js';
 import type { PromptBox, PromptPoint } from '../geometry/prompts.js';
+import { fromImage, type ImageView } from '../geometry/view.js';
 import type { BinaryMask } from '../mask/types.js';
 
+export type Rgb = [number, number, number];
+
 export interface OverlayStyle {
-  maskColor: [number, number, number];
   maskOpacity: number;
-  outlineColor: [number, number, number];
+  outlineColor: Rgb;
   outlineWidth: number;
   positiveColor: string;
   negativeColor: string;
   boxColor: string;
 }
 
+export interface OverlayMask {
+  mask: BinaryMask;
+  color: Rgb;
+  /** Outlined (the active object). */
+  outline: boolean;
+}
+
 export interface OverlayScene {
-  /** Displayed image rect in CSS px relative to the canvas. */
-  content: Rect;
-  imageWidth: number;
-  imageHeight: number;
-  mask: BinaryMask | null;
-  points: PromptPoint[];
+  /** The displayed image in CSS px relative to the canvas. */
+  view: ImageView;
+  /** Bottom to top. */
+  masks: OverlayMask[];
+  /** The active object's prompts. */
+  points: readonly PromptPoint[];
   box: PromptBox | null;
+  /** Prompts kept until the image is ready (drawn hollow). */
+  pendingPoints?: readonly PromptPoint[];
+  pendingBox?: PromptBox | null;
   /** A box being dragged (not yet a prompt). */
   draftBox?: PromptBox | null;
   /** Keyboard cursor in image px, when visible. */
@@ -40,38 +52,45 @@ export const POINT_RADIUS = 6;
 export class OverlayPainter {
   private _scratch: ImageData | null = null;
   private _sampleX = new Int32Array(0);
+  private _inside = new Uint8Array(0);
 
   constructor(private readonly _canvas: HTMLCanvasElement) {}
 
-  /** Matches the backing store to the CSS size × devicePixelRatio. Returns the DPR. */
-  resize(cssWidth: number, cssHeight: number, dpr: number): number {
+  /** Matches the backing store to the CSS size × devicePixelRatio. */
+  resize(cssWidth: number, cssHeight: number, dpr: number): void {
     const width = Math.max(1, Math.round(cssWidth * dpr));
     const height = Math.max(1, Math.round(cssHeight * dpr));
     if (this._canvas.width !== width || this._canvas.height !== height) {
       this._canvas.width = width;
       this._canvas.height = height;
     }
-    return dpr;
   }
 
-  paint(scene: OverlayScene, style: OverlayStyle, dpr: number) {
+  clear(): void {
+    const ctx = this._canvas.getContext('2d');
+    ctx?.setTransform(1, 0, 0, 1, 0, 0);
+    ctx?.clearRect(0, 0, this._canvas.width, this._canvas.height);
+  }
+
+  paint(scene: OverlayScene, style: OverlayStyle, dpr: number): void {
     const ctx = this._canvas.getContext('2d');
     if (!ctx) return;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this._canvas.width, this._canvas.height);
-    if (scene.mask) this._paintMask(ctx, scene, style, dpr);
+    this.clear();
+    if (scene.masks.length) this._paintMasks(ctx, scene, style, dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const toCss = (x: number, y: number) => ({
-      x: scene.content.x + (x / scene.imageWidth) * scene.content.width,
-      y: scene.content.y + (y / scene.imageHeight) * scene.content.height,
-    });
-    for (const box of [scene.box, scene.draftBox]) {
+    const toCss = (x: number, y: number) => fromImage(scene.view, x, y);
+    const boxes: Array<[PromptBox | null | undefined, number[]]> = [
+      [scene.box, []],
+      [scene.pendingBox, [3, 3]],
+      [scene.draftBox, [6, 4]],
+    ];
+    for (const [box, dash] of boxes) {
       if (!box) continue;
       const a = toCss(Math.min(box.x1, box.x2), Math.min(box.y1, box.y2));
       const b = toCss(Math.max(box.x1, box.x2), Math.max(box.y1, box.y2));
       ctx.lineWidth = 2;
       ctx.strokeStyle = style.boxColor;
-      ctx.setLineDash(box === scene.draftBox ? [6, 4] : []);
+      ctx.setLineDash(dash);
       ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
       ctx.setLineDash([]);
     }
@@ -83,6 +102,18 @@ export class OverlayPainter {
       ctx.fill();
       ctx.lineWidth = 2;
       ctx.strokeStyle = '#fff';
+      ctx.stroke();
+    }
+    // Pending points (the image isn't ready yet): hollow rings in the label's colour.
+    for (const point of scene.pendingPoints ?? []) {
+      const p = toCss(point.x, point.y);
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, POINT_RADIUS, 0, Math.PI * 2);
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
+      ctx.stroke();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = point.label === 1 ? style.positiveColor : style.negativeColor;
       ctx.stroke();
     }
     if (scene.press) {
@@ -115,55 +146,58 @@ export class OverlayPainter {
     }
   }
 
-  private _paintMask(ctx: CanvasRenderingContext2D, scene: OverlayScene, style: OverlayStyle, dpr: number) {
-    const mask = scene.mask!;
+  private _paintMasks(ctx: CanvasRenderingContext2D, scene: OverlayScene, style: OverlayStyle, dpr: number) {
+    const content = scene.view.rect;
     // Device-pixel rect of the displayed image, clipped to the canvas.
-    const left = Math.max(0, Math.round(scene.content.x * dpr));
-    const top = Math.max(0, Math.round(scene.content.y * dpr));
-    const right = Math.min(this._canvas.width, Math.round((scene.content.x + scene.content.width) * dpr));
-    const bottom = Math.min(this._canvas.height, Math.round((scene.content.y + scene.content.height) * dpr));
+    const left = Math.max(0, Math.round(content.x * dpr));
+    const top = Math.max(0, Math.round(content.y * dpr));
+    const right = Math.min(this._canvas.width, Math.round((content.x + content.width) * dpr));
+    const bottom = Math.min(this._canvas.height, Math.round((content.y + content.height) * dpr));
     const width = right - left;
     const height = bottom - top;
     if (width <= 0 || height <= 0) return;
     if (!this._scratch || this._scratch.width !== width || this._scratch.height !== height) {
       this._scratch = new ImageData(width, height);
       this._sampleX = new Int32Array(width);
+      this._inside = new Uint8Array(width * height);
     } else {
       this._scratch.data.fill(0);
     }
     const out = new Uint32Array(this._scratch.data.buffer);
-    const scaleX = mask.width / (scene.content.width * dpr);
-    const scaleY = mask.height / (scene.content.height * dpr);
-    const offsetX = left - scene.content.x * dpr;
-    const offsetY = top - scene.content.y * dpr;
-    for (let x = 0; x < width; x++) {
-      this._sampleX[x] = Math.min(mask.width - 1, Math.max(0, Math.floor((x + offsetX + 0.5) * scaleX)));
-    }
-    const fill = packRgba(style.maskColor, style.maskOpacity);
     const edge = packRgba(style.outlineColor, 1);
-    const data = mask.data;
-    const sampleX = this._sampleX;
-    const rowOf = (y: number) => Math.min(mask.height - 1, Math.max(0, Math.floor((y + offsetY + 0.5) * scaleY))) * mask.width;
     const outline = Math.max(0, Math.round(style.outlineWidth * dpr));
-    // Fill pass, then an outline pass on the DISPLAY grid: a display pixel is edge when it is inside
-    // and any display pixel within `outline` is outside (cheap because it works on display pixels).
-    const inside = new Uint8Array(width * height);
-    for (let y = 0; y < height; y++) {
-      const row = rowOf(y);
-      const base = y * width;
+    const offsetX = left - content.x * dpr;
+    const offsetY = top - content.y * dpr;
+    const inside = this._inside;
+    const sampleX = this._sampleX;
+    for (const { mask, color, outline: outlined } of scene.masks) {
+      const scaleX = mask.width / (content.width * dpr);
+      const scaleY = mask.height / (content.height * dpr);
       for (let x = 0; x < width; x++) {
-        if (data[row + sampleX[x]]) {
-          inside[base + x] = 1;
-          out[base + x] = fill;
+        sampleX[x] = Math.min(mask.width - 1, Math.max(0, Math.floor((x + offsetX + 0.5) * scaleX)));
+      }
+      const fill = packRgba(color, style.maskOpacity);
+      const data = mask.data;
+      const rowOf = (y: number) => Math.min(mask.height - 1, Math.max(0, Math.floor((y + offsetY + 0.5) * scaleY))) * mask.width;
+      // Fill pass, then an outline pass on the DISPLAY grid: a display pixel is edge when it is
+      // inside and any display pixel within `outline` is outside (cheap: display pixels only).
+      const track = outlined && outline > 0;
+      if (track) inside.fill(0);
+      for (let y = 0; y < height; y++) {
+        const row = rowOf(y);
+        const base = y * width;
+        for (let x = 0; x < width; x++) {
+          if (data[row + sampleX[x]]) {
+            if (track) inside[base + x] = 1;
+            out[base + x] = fill;
+          }
         }
       }
-    }
-    if (outline > 0) {
+      if (!track) continue;
       for (let y = 0; y < height; y++) {
         const base = y * width;
         for (let x = 0; x < width; x++) {
-          if (!inside[base + x]) continue;
-          if (isEdge(inside, width, height, x, y, outline)) out[base + x] = edge;
+          if (inside[base + x] && isEdge(inside, width, height, x, y, outline)) out[base + x] = edge;
         }
       }
     }
@@ -182,13 +216,13 @@ function isEdge(inside: Uint8Array, width: number, height: number, x: number, y:
 }
 
 /** RGBA into one little-endian Uint32 (ImageData byte order R,G,B,A). */
-function packRgba([r, g, b]: [number, number, number], alpha: number): number {
+function packRgba([r, g, b]: Rgb, alpha: number): number {
   const a = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
   return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
 
 /** Parses any CSS colour to RGB via a 1×1 canvas (the browser's own parser). */
-export function parseCssColor(value: string, fallback: [number, number, number]): [number, number, number] {
+export function parseCssColor(value: string, fallback: Rgb): Rgb {
   const text = value.trim();
   if (!text) return fallback;
   const ctx = colorContext();
@@ -199,6 +233,27 @@ export function parseCssColor(value: string, fallback: [number, number, number])
   ctx.fillRect(0, 0, 1, 1);
   const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
   return [r, g, b];
+}
+
+/**
+ * Splits a CSS list of colours (`--sam2-object-colors: #e11d48, rgb(0 128 255), teal`) at the
+ * top-level commas (not those inside rgb(...)).
+ */
+export function splitColorList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      out.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(value.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
 }
 
 let colorCtx: CanvasRenderingContext2D | null | undefined;

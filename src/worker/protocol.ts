@@ -12,7 +12,9 @@ import type { StorageFault } from '../model/chunk-store.js';
 import type { BBox } from '../mask/types.js';
 import type { Polygon } from '../mask/polygons.js';
 
-export type BackendPreference = 'auto' | Backend;
+import type { BackendPreference } from '../backends.js';
+
+export type { BackendPreference };
 
 /** Image sources the worker can decode. Bitmaps and ImageData are transferred, not copied. */
 export type WorkerImageSource =

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
-import { clientToImage, containRect, imageToClient } from '../../src/geometry/fit.js';
+import { containRect } from '../../src/geometry/fit.js';
+import { clientToImage, fitImage, imageToClient, pointNear, toImage } from '../../src/geometry/view.js';
 import { imageToModel, modelToImage } from '../../src/geometry/model-frame.js';
 import { encodePrompts, normalizeBox } from '../../src/geometry/prompts.js';
 
@@ -18,6 +19,21 @@ describe('geometry', () => {
     expect(clientToImage(270, 100, content, 600, 1000)).to.equal(null);
     // The far edge maps inside the image, never to x = width.
     expect(clientToImage(273 + 180, 40 + 300, content, 600, 1000)!.x).to.be.below(600);
+  });
+
+  it('an image view maps client and canvas coordinates the same way, clamps on request and hit-tests points', () => {
+    // A 600x1000 image in a 700x300 frame at client (13, 40): 180x300 wide, 260 px letterbox each side.
+    const view = fitImage({ x: 13, y: 40, width: 700, height: 300 }, 600, 1000);
+    expect(view.rect).to.deep.equal({ x: 273, y: 40, width: 180, height: 300 });
+    expect(toImage(view, 363, 190)).to.deep.equal({ x: 300, y: 500 });
+    expect(toImage(view, 100, 190)).to.equal(null);
+    expect(toImage(view, 100, 10, true)).to.deep.equal({ x: 0, y: 0 });
+    expect(toImage(view, 900, 900, true)).to.deep.equal({ x: 600 - 1e-6, y: 1000 - 1e-6 });
+    // Points at (300, 500) and (330, 500) are 9 CSS px apart on screen: the nearer one wins.
+    const points = [{ x: 300, y: 500 }, { x: 330, y: 500 }];
+    expect(pointNear(view, points, 370, 190, 12)).to.equal(1);
+    expect(pointNear(view, points, 363, 190, 12)).to.equal(0);
+    expect(pointNear(view, points, 363, 220, 12)).to.equal(-1);
   });
 
   it('image pixels map to the squashed 1024 frame per axis (no +0.5: the graph adds it)', () => {
