@@ -28,7 +28,7 @@ import { SegmentationController } from './controllers/segmentation.js';
 import { VisibilityController } from './controllers/visibility.js';
 import { cssVars } from './render/css-vars.js';
 import { STRINGS } from './render/strings.js';
-import { objectBar, toolbar } from './render/templates.js';
+import { objectBar, statusText, toolbar } from './render/templates.js';
 import { styles } from './sam2-segmenter.styles.js';
 import { TypedEventsElement } from './typed-events.js';
 
@@ -440,7 +440,7 @@ export class Sam2Segmenter extends TypedEventsElement {
               ><div class="progress" part="progress" role="progressbar" aria-label=${STRINGS.loading} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(fraction * 100)} ${cssVars({ '--sam2-progress': String(fraction) })}><div></div></div
             ></slot>`
           : nothing}
-        <div class="sr-only" role="status" aria-live="polite">${this._statusText(status)}</div>
+        <div class="sr-only" role="status" aria-live="polite">${statusText(status, this._engine.progress, this._announcement)}</div>
       </div>
       ${this.multiple
         ? objectBar({
@@ -463,24 +463,6 @@ export class Sam2Segmenter extends TypedEventsElement {
         onClear: () => this.clear(),
       })}
     `;
-  }
-
-  private _statusText(status: Sam2Status): string {
-    switch (status) {
-      case 'loading': {
-        const p = this._engine.progress;
-        return p?.phase === 'download' ? STRINGS.loadingModelPercent(Math.round(p.fraction * 100)) : STRINGS.loadingModel;
-      }
-      case 'encoding':
-        return STRINGS.analysing;
-      case 'error':
-        return STRINGS.error;
-      case 'ready':
-      case 'decoding':
-        return this._announcement || STRINGS.ready;
-      default:
-        return this._announcement;
-    }
   }
 }
 

@@ -3,7 +3,7 @@
  * clear) and, with `multiple`, the object bar. They get data and callbacks only: no state.
  */
 import { html, nothing, svg, type SVGTemplateResult } from 'lit';
-import type { MaskResult, SegmentObjectInfo } from '../events.js';
+import type { MaskResult, ProgressDetail, SegmentObjectInfo } from '../events.js';
 import { cssVars } from './css-vars.js';
 import { STRINGS } from './strings.js';
 
@@ -78,4 +78,21 @@ export function objectBar(p: ObjectBarProps) {
       </span>`,
     )}
   </div>`;
+}
+
+/** What the live region says in each state (ready: the latest announcement, e.g. the mask's size). */
+export function statusText(status: string, progress: ProgressDetail | null, announcement: string): string {
+  switch (status) {
+    case 'loading':
+      return progress?.phase === 'download' ? STRINGS.loadingModelPercent(Math.round(progress.fraction * 100)) : STRINGS.loadingModel;
+    case 'encoding':
+      return STRINGS.analysing;
+    case 'error':
+      return STRINGS.error;
+    case 'ready':
+    case 'decoding':
+      return announcement || STRINGS.ready;
+    default:
+      return announcement;
+  }
 }
