@@ -1,5 +1,8 @@
-// Tests run in real headless Chromium (Debian's, found on the PATH or via CHROME_PATH) against the
-// built bundles in dist/, the real worker, real onnxruntime-web and real OPFS.
+// Tests run in real browsers against the built bundles in dist/, the real worker, real
+// onnxruntime-web and real OPFS: headless Chromium (Debian's, found on the PATH or via
+// CHROME_PATH) by default; `SAM2_ENGINE=firefox` runs the suite in Firefox ESR (puppeteer-core
+// over WebDriver BiDi), `SAM2_ENGINE=webkit` the smoke set in WebKitGTK (test/launchers/webkit.mjs).
+// Every engine uses the browser installed on the machine: nothing is downloaded.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -8,6 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import * as puppeteer from 'puppeteer-core';
+import { webkitLauncher } from './test/launchers/webkit.mjs';
 
 function findChromium() {
   if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
@@ -283,8 +288,44 @@ const launcher = (extraArgs = []) =>
     launchOptions: { executablePath: findChromium(), headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] },
   });
 
+function findFirefox() {
+  if (process.env.FIREFOX_PATH) return process.env.FIREFOX_PATH;
+  for (const name of ['firefox-esr', 'firefox']) {
+    try {
+      return execFileSync('which', [name], { encoding: 'utf8' }).trim();
+    } catch {
+      /* try the next name */
+    }
+  }
+  throw new Error('No Firefox found: install it (apt-get install firefox-esr) or set FIREFOX_PATH');
+}
+
+/**
+ * Test files that need one engine, with the reason, printed at the start of every other
+ * engine's run (individual tests use test/engines.ts's `onlyIn`, counted as skipped).
+ */
+const ENGINE_ONLY = [
+  { files: 'test/webgpu/**', engines: ['chromium'], reason: 'WebGPU: only Chromium gives a (software, SwiftShader) adapter headless; Firefox ESR and WebKitGTK have none' },
+];
+/** WebKitGTK runs the smoke set only: segment, export, reload from the fallback cache. */
+const WEBKIT_FILES = ['test/engines/**/*.test.ts'];
+
+const engine = process.env.SAM2_ENGINE ?? 'chromium';
+if (!['chromium', 'firefox', 'webkit'].includes(engine)) throw new Error(`SAM2_ENGINE must be chromium, firefox or webkit, not ${engine}`);
+if (engine !== 'chromium') {
+  const skipped = engine === 'webkit' ? [{ files: 'everything but ' + WEBKIT_FILES.join(', '), reason: 'WebKitGTK runs the smoke set' }] : ENGINE_ONLY;
+  for (const { files, reason } of skipped) console.log(`[${engine}] not run: ${files} (${reason})`);
+}
+
+const browsers = {
+  chromium: () => [launcher()],
+  firefox: () => [chromeLauncher({ puppeteer, launchOptions: { browser: 'firefox', executablePath: findFirefox(), headless: true } })],
+  webkit: () => [webkitLauncher()],
+}[engine]();
+
 export default {
-  files: ['test/**/*.test.ts', '!test/webgpu/**'],
+  // test/webgpu runs in its own group (Chromium with a WebGPU adapter), below.
+  files: engine === 'webkit' ? WEBKIT_FILES : ['test/**/*.test.ts', ...ENGINE_ONLY.map((rule) => `!${rule.files}`)],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
@@ -293,10 +334,13 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   middleware: [isolationHeaders, requestLog, mutableFile, fakeHuggingFace, faultyServer, rawDist],
   testFramework: { config: { timeout: 120000 } },
-  browsers: [launcher()],
+  browsers,
   reporters: [defaultReporter(), totalsReporter()],
-  groups: [
-    // A software WebGPU adapter (SwiftShader) for the WebGPU smoke test only.
-    { name: 'webgpu', files: 'test/webgpu/**/*.test.ts', browsers: [launcher(['--enable-unsafe-webgpu'])] },
-  ],
+  groups:
+    engine === 'chromium'
+      ? [
+          // A software WebGPU adapter (SwiftShader) for the WebGPU smoke test only.
+          { name: 'webgpu', files: 'test/webgpu/**/*.test.ts', browsers: [launcher(['--enable-unsafe-webgpu'])] },
+        ]
+      : [],
 };
