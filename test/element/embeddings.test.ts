@@ -21,8 +21,15 @@ async function storedEntries(): Promise<Map<string, Map<string, number>>> {
   for await (const [name, handle] of (root as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
     if (handle.kind !== 'directory') continue;
     const chunks = new Map<string, number>();
-    for await (const [chunk, file] of (handle as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
-      if (file.kind === 'file') chunks.set(chunk, (await (file as FileSystemFileHandle).getFile()).size);
+    try {
+      for await (const [chunk, file] of (handle as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        if (file.kind === 'file') chunks.set(chunk, (await (file as FileSystemFileHandle).getFile()).size);
+      }
+    } catch (error) {
+      // The worker may rename (.tmp → chunk) or remove a file while we list: Firefox then
+      // throws NotFoundError. Such an entry is being written: read it again next time.
+      if ((error as Error).name !== 'NotFoundError') throw error;
+      continue;
     }
     out.set(name, chunks);
   }
