@@ -32,7 +32,10 @@ async function jpegWithOrientation(canvas: OffscreenCanvas, orientation: number)
   const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff]; // "Exif\0\0" + TIFF
   const length = payload.length + 2;
   const app1 = [0xff, 0xe1, length >> 8, length & 0xff, ...payload];
-  return new Blob([jpeg.slice(0, 2), new Uint8Array(app1), jpeg.slice(2)], { type: 'image/jpeg' });
+  // After the JFIF APP0 segment when there is one (Firefox's encoder writes it, and its decoder
+  // refuses an APP1 before it); else right after SOI.
+  const at = jpeg[2] === 0xff && jpeg[3] === 0xe0 ? 4 + ((jpeg[4] << 8) | jpeg[5]) : 2;
+  return new Blob([jpeg.slice(0, at), new Uint8Array(app1), jpeg.slice(at)], { type: 'image/jpeg' });
 }
 
 describe('image pre-processing', () => {
