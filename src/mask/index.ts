@@ -15,3 +15,7 @@ export { ringSignedArea2, simplifyRing } from './simplify.js';
 export { maskToPolygons } from './polygons.js';
 export type { Polygon, PolygonOptions } from './polygons.js';
 export { rasterizePolygons } from './raster.js';
+export { DEFAULT_REFINE, refineMaskWithImage } from './refine.js';
+export type { GuideImage, RefinedMask, RefineOptions } from './refine.js';
+export { RefinedEdges, softAlpha } from './refined-edges.js';
+export type { RefinedTile } from './refined-edges.js';
