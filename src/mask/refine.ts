@@ -99,37 +99,56 @@ export function refineMaskWithImage(
   const quad: QuadModel = { a: 0, b: 0, c: 0, d: 0, lambdaX: columns.lambda, lambdaY: rows.lambda, threshold };
   const counts = { area: model.area, band: 0, changed: 0 };
   for (let ti = 0; ti < srcHeight; ti += TILE_QUADS) {
-    for (let tj = 0; tj < srcWidth; tj += TILE_QUADS) {
-      const quads = bandExtent(band, bandCounts, srcWidth, ti, Math.min(srcHeight, ti + TILE_QUADS), tj, Math.min(srcWidth, tj + TILE_QUADS));
-      if (!quads) continue;
-      const x0 = columns.start[quads.j0];
-      const x1 = columns.start[quads.j1];
-      const y0 = rows.start[quads.i0];
-      const y1 = rows.start[quads.i1];
-      if (x1 <= x0 || y1 <= y0) continue;
-      const out = { x0: grid.u0[x0], x1: grid.u1[x1 - 1], y0: grid.v0[y0], y1: grid.v1[y1 - 1] };
-      filter.run(out);
-      const tile: RefinedTile = { x: x0, y: y0, width: x1 - x0, height: y1 - y0, q: new Float32Array((x1 - x0) * (y1 - y0)).fill(NaN) };
-      for (let qi = quads.i0; qi < quads.i1; qi++) {
-        for (let qj = quads.j0; qj < quads.j1; qj++) {
-          if (band[qi * srcWidth + qj] === 0) continue;
-          const span = { x0: columns.start[qj], x1: columns.start[qj + 1], y0: rows.start[qi], y1: rows.start[qi + 1] };
-          const r0 = qi * srcWidth;
-          const r1 = Math.min(qi + 1, srcHeight - 1) * srcWidth;
-          const j1 = Math.min(qj + 1, srcWidth - 1);
-          quad.a = logits[r0 + qj];
-          quad.b = logits[r0 + j1];
-          quad.c = logits[r1 + qj];
-          quad.d = logits[r1 + j1];
-          applyCoefficients(filter.output, out, grid, span, quad, rgba, width, tile, mask, counts);
-        }
+    // The tiles of this row that hold band quads, fitted together in runs of neighbours: one
+    // filter rect per run shares the window halos that separate tiles would each pay for.
+    let run: BandTile[] = [];
+    for (let tj = 0; tj <= srcWidth; tj += TILE_QUADS) {
+      const quads = tj < srcWidth ? bandExtent(band, bandCounts, srcWidth, ti, Math.min(srcHeight, ti + TILE_QUADS), tj, Math.min(srcWidth, tj + TILE_QUADS)) : null;
+      const x0 = quads ? columns.start[quads.j0] : 0;
+      const x1 = quads ? columns.start[quads.j1] : 0;
+      const y0 = quads ? rows.start[quads.i0] : 0;
+      const y1 = quads ? rows.start[quads.i1] : 0;
+      if (quads && x1 > x0 && y1 > y0) {
+        run.push({ quads, tile: { x: x0, y: y0, width: x1 - x0, height: y1 - y0, q: new Float32Array((x1 - x0) * (y1 - y0)).fill(NaN) } });
+        continue;
       }
-      tiles.push(tile);
+      if (run.length === 0) continue;
+      const out = {
+        x0: grid.u0[run[0].tile.x],
+        x1: grid.u1[run[run.length - 1].tile.x + run[run.length - 1].tile.width - 1],
+        y0: Math.min(...run.map(({ tile }) => grid.v0[tile.y])),
+        y1: Math.max(...run.map(({ tile }) => grid.v1[tile.y + tile.height - 1])),
+      };
+      filter.run(out);
+      for (const { quads, tile } of run) {
+        for (let qi = quads.i0; qi < quads.i1; qi++) {
+          for (let qj = quads.j0; qj < quads.j1; qj++) {
+            if (band[qi * srcWidth + qj] === 0) continue;
+            const span = { x0: columns.start[qj], x1: columns.start[qj + 1], y0: rows.start[qi], y1: rows.start[qi + 1] };
+            const r0 = qi * srcWidth;
+            const r1 = Math.min(qi + 1, srcHeight - 1) * srcWidth;
+            const j1 = Math.min(qj + 1, srcWidth - 1);
+            quad.a = logits[r0 + qj];
+            quad.b = logits[r0 + j1];
+            quad.c = logits[r1 + qj];
+            quad.d = logits[r1 + j1];
+            applyCoefficients(filter.output, out, grid, span, quad, rgba, width, tile, mask, counts);
+          }
+        }
+        tiles.push(tile);
+      }
+      run = [];
     }
   }
   const bbox = counts.changed === 0 ? model.bbox : boundingBox(mask, width, height);
   const edges = new RefinedEdges(width, height, threshold, tiles, TILE_QUADS, columns, rows, counts.band, counts.changed);
   return { data: mask, area: counts.area, bbox, edges };
+}
+
+/** A tile of the band and the half-open quad ranges of its band's extent. */
+interface BandTile {
+  quads: { i0: number; i1: number; j0: number; j1: number };
+  tile: RefinedTile;
 }
 
 /** The quads of a tile's band, as half-open ranges, or null when the tile holds none. */
