@@ -19,3 +19,6 @@ export { DEFAULT_REFINE, refineMaskWithImage } from './refine.js';
 export type { GuideImage, RefinedMask, RefineOptions } from './refine.js';
 export { RefinedEdges, softAlpha } from './refined-edges.js';
 export type { RefinedTile } from './refined-edges.js';
+export { UpsampledRows } from './upsample.js';
+export { MaskScoreRows, softCutoutAlpha } from './scores.js';
+export type { MaskScoreSource } from './scores.js';

@@ -347,3 +347,56 @@ export function upsampleLogitsTo(
   });
   return result;
 }
+
+/**
+ * The interpolated logits one row at a time, in float64 and with exactly the arithmetic of
+ * `upsampleLogitsToMaskWithStats` (so `row(y)[x] > threshold` is that mask's pixel): for consumers
+ * that need values, not a mask, without holding a width × height float array (a 12 MP labels map
+ * over several objects). Rows are cheapest read in increasing order.
+ */
+export class UpsampledRows {
+  private readonly cols: LinearTaps;
+  private readonly rows: LinearTaps;
+  private readonly slots: [Float64Array, Float64Array];
+  private readonly slotRow = [-1, -1];
+  private readonly out: Float64Array;
+
+  constructor(
+    private readonly logits: Float32Array,
+    private readonly srcWidth: number,
+    srcHeight: number,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    checkDimensions(logits, srcWidth, srcHeight, width, height, undefined);
+    this.cols = linearTaps(srcWidth, width);
+    this.rows = linearTaps(srcHeight, height);
+    this.slots = [new Float64Array(width), new Float64Array(width)];
+    this.out = new Float64Array(width);
+  }
+
+  /** Row y's logits; the array is reused by the next call. */
+  row(y: number): Float64Array {
+    const r0 = this.rows.i0[y];
+    const r1 = this.rows.i1[y];
+    const top = this.source(r0, r1);
+    const bottom = this.source(r1, r0);
+    const h0 = this.rows.w0[y];
+    const h1 = this.rows.w1[y];
+    const out = this.out;
+    for (let x = 0; x < out.length; x++) out[x] = h0 * top[x] + h1 * bottom[x];
+    return out;
+  }
+
+  private source(sourceRow: number, keepRow: number): Float64Array {
+    if (this.slotRow[0] === sourceRow) return this.slots[0];
+    if (this.slotRow[1] === sourceRow) return this.slots[1];
+    const slot = this.slotRow[0] === keepRow ? 1 : 0;
+    const into = this.slots[slot];
+    const { i0, i1, w0, w1 } = this.cols;
+    const base = sourceRow * this.srcWidth;
+    for (let x = 0; x < into.length; x++) into[x] = w0[x] * this.logits[base + i0[x]] + w1[x] * this.logits[base + i1[x]];
+    this.slotRow[slot] = sourceRow;
+    return into;
+  }
+}
