@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Before/after screenshots of a mask edge on a 12 MP image, zoomed: `edges="model"` (SAM 2's
+// upsampled logits) and `edges="image"` (refined by the image), drawn the way the element draws
+// a mask (--sam2-mask-color at --sam2-mask-opacity, white outline). The image is the quality
+// harness's generated "detail" scene at 4000x3000 (test/edges/scenes.ts: saw teeth 6 cells
+// apart, round holes) and the logits are the colour fixture model's for a click on the red
+// shape, so the truth is known: the dashed yellow line is the true edge.
+//
+//   node scripts/edges-screenshot.mjs [OUT_DIR]     (default docs/screenshots)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import puppeteer from 'puppeteer-core';
+import { createStaticServer } from './static-server.mjs';
+import { CHROMIUM_ARGS } from '../web-test-runner.config.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = resolve(process.argv[2] ?? join(ROOT, 'docs/screenshots'));
+mkdirSync(out, { recursive: true });
+
+const PAGE_SCRIPT = `
+import { refineMaskWithImage, upsampleLogitsToMaskWithStats } from '${ROOT}/src/mask/index.ts';
+import { edgeScenes, fixtureLogits, renderScene } from '${ROOT}/test/edges/scenes.ts';
+import { boundaryF, iou } from '${ROOT}/test/edges/metrics.ts';
+
+const [W, H] = [4000, 3000];
+const ZOOM = 3;
+const CROP = { x: 3050, y: 1990, width: 320, height: 200 }; // saw teeth and a round hole
+
+window.draw = () => {
+  const scene = edgeScenes(W / H).find((s) => s.name === 'detail');
+  const image = renderScene(scene, W, H);
+  const logits = fixtureLogits(image, scene.target, scene.candidate);
+  const masks = {
+    model: upsampleLogitsToMaskWithStats(logits, 256, 256, W, H).data,
+    image: refineMaskWithImage(logits, 256, 256, image).data,
+  };
+  const scores = {};
+  for (const [name, data] of Object.entries(masks)) {
+    const mask = { width: W, height: H, data };
+    scores[name] = { iou: iou(mask, image.truth), f: boundaryF(mask, image.truth).f };
+    const canvas = document.getElementById(name);
+    canvas.width = CROP.width * ZOOM;
+    canvas.height = CROP.height * ZOOM;
+    const ctx = canvas.getContext('2d');
+    const at = (x, y) => (CROP.y + y) * W + CROP.x + x;
+    for (let y = 0; y < CROP.height; y++) {
+      for (let x = 0; x < CROP.width; x++) {
+        const p = at(x, y) * 4;
+        let [r, g, b] = [image.data[p], image.data[p + 1], image.data[p + 2]];
+        if (data[at(x, y)]) [r, g, b] = [r + 0.45 * (0x1e - r), g + 0.45 * (0x90 - g), b + 0.45 * (0xff - b)];
+        ctx.fillStyle = 'rgb(' + r + ',' + g + ',' + b + ')';
+        ctx.fillRect(x * ZOOM, y * ZOOM, ZOOM, ZOOM);
+      }
+    }
+    // Outline: the mask's pixel edges, in white; the true edge dashed in yellow.
+    const edges = (m, style, dash) => {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      for (let y = 0; y < CROP.height; y++) {
+        for (let x = 0; x < CROP.width; x++) {
+          const v = m[at(x, y)];
+          if (x + 1 < CROP.width && m[at(x + 1, y)] !== v) { ctx.moveTo((x + 1) * ZOOM, y * ZOOM); ctx.lineTo((x + 1) * ZOOM, (y + 1) * ZOOM); }
+          if (y + 1 < CROP.height && m[at(x, y + 1)] !== v) { ctx.moveTo(x * ZOOM, (y + 1) * ZOOM); ctx.lineTo((x + 1) * ZOOM, (y + 1) * ZOOM); }
+        }
+      }
+      ctx.stroke();
+    };
+    edges(data, 'rgba(255,255,255,0.9)', []);
+    edges(image.truth.data, 'rgba(250,204,21,0.95)', [6, 6]);
+    document.getElementById(name + '-caption').textContent =
+      'edges="' + name + '" (4000x3000, ' + CROP.width + 'x' + CROP.height + ' px shown at ' + ZOOM + 'x): IoU ' + scores[name].iou.toFixed(4) + ', boundary F (2 px) ' + scores[name].f.toFixed(3);
+  }
+  return scores;
+};
+`;
+
+const HTML = `<!doctype html><meta charset="utf-8">
+<style>body{margin:0;background:#fff;font:14px system-ui,sans-serif;color:#111} figure{margin:0;padding:12px;display:inline-block} figcaption{padding-top:6px}</style>
+<figure id="model-figure"><canvas id="model"></canvas><figcaption id="model-caption"></figcaption></figure>
+<figure id="image-figure"><canvas id="image"></canvas><figcaption id="image-caption"></figcaption></figure>
+<script type="module" src="page.js"></script>`;
+
+const dir = await mkdtemp(join(os.tmpdir(), 'edges-shot-'));
+try {
+  await build({ stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', outfile: join(dir, 'page.js'), logLevel: 'warning' });
+  await writeFile(join(dir, 'index.html'), HTML);
+  const server = createStaticServer({ root: dir });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1000, height: 700, deviceScaleFactor: 1 });
+    await page.goto(`http://localhost:${server.address().port}/`);
+    await page.waitForFunction(() => typeof window.draw === 'function');
+    const scores = await page.evaluate(() => window.draw());
+    for (const name of ['model', 'image']) {
+      const figure = await page.$(`#${name}-figure`);
+      await figure.screenshot({ path: join(out, `edges-${name}.png`) });
+    }
+    console.log(`edges-model.png, edges-image.png → ${out}`, JSON.stringify(scores));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
