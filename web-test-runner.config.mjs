@@ -256,6 +256,57 @@ async function fakeHuggingFace(ctx, next) {
 }
 
 /**
+ * Hosting cases (test/hosting/):
+ *   /__mirror/<tag>/<file>   dist/<file>, as a self-hosted copy of dist/ at another path
+ *   /__html/<path>           an HTML page, whatever the path (an SPA's fallback for a missing file)
+ *   /__throws/<path>         JavaScript that throws as soon as it runs
+ *   /__csp/<policy>/<path>   a repository file (HTML, or a dist/ file) sent with a
+ *                            Content-Security-Policy header, byte for byte; <policy> is one of CSP
+ */
+const otherOrigin = (ctx) => {
+  const [host, port] = ctx.host.split(':');
+  return `${ctx.protocol}://${host === '127.0.0.1' ? 'localhost' : '127.0.0.1'}:${port}`;
+};
+export const CSP = {
+  strict: () => "script-src 'self' 'wasm-unsafe-eval'",
+  locked: () => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob: data:",
+  nowasm: () => "script-src 'self'",
+  tt: () => "script-src 'self' 'wasm-unsafe-eval'; require-trusted-types-for 'script'",
+  // The element from a CDN (the other loopback origin): its worker runs from a blob: bootstrap
+  // that imports the CDN's worker (a module worker's imports count as worker-src), and
+  // onnxruntime imports its thread glue from a blob: too.
+  cdn: (ctx) => `script-src 'self' ${otherOrigin(ctx)} blob: 'wasm-unsafe-eval'; worker-src 'self' ${otherOrigin(ctx)} blob:; require-trusted-types-for 'script'`,
+};
+async function hostingCases(ctx, next) {
+  const mirror = /^\/__mirror\/[^/]+\/([^/]+)$/.exec(ctx.path);
+  const csp = /^\/__csp\/([a-z]+)(\/.+)$/.exec(ctx.path);
+  if (mirror || (csp && CSP[csp[1]])) {
+    const file = mirror ? `/dist/${mirror[1]}` : csp[2];
+    const path = normalize(join(process.cwd(), file));
+    if (!path.startsWith(process.cwd() + sep)) return next();
+    try {
+      ctx.body = await readFile(path);
+      ctx.type = MIME[extname(path)] ?? (extname(path) === '.html' ? 'text/html' : 'application/octet-stream');
+      if (csp) ctx.set('Content-Security-Policy', CSP[csp[1]](ctx));
+    } catch {
+      ctx.status = 404;
+    }
+    return;
+  }
+  if (ctx.path.startsWith('/__html/')) {
+    ctx.type = 'text/html';
+    ctx.body = '<!doctype html><title>An app</title><div id="app"></div>';
+    return;
+  }
+  if (ctx.path.startsWith('/__throws/')) {
+    ctx.type = 'text/javascript';
+    ctx.body = "throw new Error('sam2-segmenter test: this script throws');";
+    return;
+  }
+  return next();
+}
+
+/**
  * Prints one "browser-tests: N passed, N failed" line for the whole run (all groups), which
  * .ci/run adds up; a test file that failed to load counts as a failure.
  */
@@ -332,7 +383,7 @@ export default {
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 120 * 1000,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  middleware: [isolationHeaders, requestLog, mutableFile, fakeHuggingFace, faultyServer, rawDist],
+  middleware: [isolationHeaders, requestLog, mutableFile, fakeHuggingFace, faultyServer, hostingCases, rawDist],
   // Firefox: one retry per test. On this shared 2-core machine (load ~20) a model load in a
   // fresh Firefox tab sometimes stalls past the timeout (a different test each run, never twice
   // in a row; not reproduced alone). A second failure fails the run.

@@ -58,12 +58,12 @@ const ignore = () => {};
  *
  * @customElement sam2-segmenter
  *
- * @fires progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction, phaseFraction}` while the model downloads/compiles and the image encodes: `fraction` is the whole job's (a model load, or one image's encode), never decreases within it and ends at 1.
- * @fires model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
- * @fires image-encode - `{width, height, ms}` when the image's embeddings are ready.
- * @fires mask-change - `{mask, score, scores, maskIndex, bbox, area, prompts, objectId, source}` every time an object's mask changes (`mask` is null after clear()).
- * @fires objects-change - `{objects, activeObject}` when objects are added, removed or activated (once per call).
- * @fires error - `{code, message, recoverable}`; does not bubble. The element stays usable.
+ * @fires {CustomEvent<ProgressDetail>} progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction, phaseFraction}` while the model downloads/compiles and the image encodes: `fraction` is the whole job's (a model load, or one image's encode), never decreases within it and ends at 1.
+ * @fires {CustomEvent<ModelLoadDetail>} model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
+ * @fires {CustomEvent<ImageEncodeDetail>} image-encode - `{width, height, ms}` when the image's embeddings are ready.
+ * @fires {CustomEvent<MaskChangeDetail>} mask-change - `{mask, score, scores, maskIndex, bbox, area, prompts, objectId, source}` every time an object's mask changes (`mask` is null after clear()).
+ * @fires {CustomEvent<ObjectsChangeDetail>} objects-change - `{objects, activeObject}` when objects are added, removed or activated (once per call).
+ * @fires {CustomEvent<ErrorDetail>} error - `{code, message, recoverable}`; does not bubble. The element stays usable.
  *
  * @csspart base - The frame holding the image and overlay.
  * @csspart image - The displayed image.
@@ -90,7 +90,7 @@ const ignore = () => {};
  *
  * @example
  * ```html
- * <script type="module" src="https://cdn.jsdelivr.net/npm/sam2-segmenter/dist/sam2-segmenter.js"></script>
+ * <script type="module" src="https://cdn.jsdelivr.net/npm/sam2-segmenter@0.1.0/cdn/sam2-segmenter.js"></script>
  * <sam2-segmenter model="tiny" src="photo.jpg" alt="A photo"></sam2-segmenter>
  * <script>
  *   document.querySelector('sam2-segmenter').addEventListener('mask-change', (e) => {

@@ -44,3 +44,8 @@ export function simulateStorageFault(fault: StorageFault | null, backend: Backen
 export function simulateAdapter(features: { shaderF16: boolean | null }): Promise<void> {
   return getWorkerClient('webgpu').request({ type: 'simulate-adapter', shaderF16: features.shaderF16 });
 }
+
+/** How many times a backend's worker was started on this page, restarts included (0: never). */
+export function workerStarts(backend: Backend = 'wasm'): number {
+  return getWorkerClient(backend).generation;
+}

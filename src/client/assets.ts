@@ -77,6 +77,15 @@ function folderOf(path: string): URL {
 }
 
 /**
+ * Turbopack (Next.js) turns the literals into a URL look-alike whose `href` is a root-relative
+ * path and whose `origin` is empty, so that the same code runs during server rendering; in the
+ * browser it means the page's origin.
+ */
+function absolute(url: URL): URL {
+  return new URL(String(url), self.location.href);
+}
+
+/**
  * Vite before 8 serves dependencies from a pre-bundled copy in node_modules/.vite/deps/ in dev
  * and does not rewrite relative `new URL(..., import.meta.url)` in them
  * (https://github.com/vitejs/vite/issues/8427), so the URLs point into .vite/deps/, where the
@@ -95,5 +104,6 @@ export function workerAssets(backend: Backend): WorkerAssets {
     return { worker: new URL(worker, base), wasm: new URL(`${runtime}.wasm`, base), glue: new URL(`${runtime}.mjs`, base) };
   }
   const bundled = BUNDLED[backend]();
-  return { worker: outOfViteDeps(bundled.worker), wasm: outOfViteDeps(bundled.wasm), glue: outOfViteDeps(bundled.glue) };
+  const fix = (url: URL) => outOfViteDeps(absolute(url));
+  return { worker: fix(bundled.worker), wasm: fix(bundled.wasm), glue: fix(bundled.glue) };
 }

@@ -74,11 +74,15 @@ export class WorkerClient extends EventTarget {
     return this._failure;
   }
 
-  /** Forgets a final failure and the crash history: the next request starts a worker again (`retry()`). */
+  /**
+   * Forgets a final failure and the crash history: the next request starts a worker again, from
+   * the files chosen anew (a `basePath` fixed meanwhile counts). For `retry()`.
+   */
   reset() {
     this._failure = null;
     this._crashes = [];
     this._restartAt = 0;
+    if (!this._worker) this._assets = null;
   }
 
   /** The running worker, or a fresh one; throws the final error when the worker was given up. */

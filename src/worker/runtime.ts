@@ -7,6 +7,7 @@
 // WASM build is smaller, starts faster and uses less memory, so it is the default.
 import * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
+import { allowOwnThreadWorkers } from './thread-policy.js';
 import type { Backend } from '../events.js';
 
 declare const __SAM2_EP__: Backend | undefined;
@@ -58,6 +59,7 @@ function runtimePaths(): { wasm: string; mjs?: string } {
 export function configureRuntime(): typeof ort {
   if (configured) return ort;
   configured = true;
+  allowOwnThreadWorkers();
   ort.env.wasm.wasmPaths = runtimePaths();
   ort.env.wasm.numThreads = wasmThreads();
   ort.env.wasm.proxy = false;
@@ -104,6 +106,9 @@ function runtimeStartFailure(message: string, cause: unknown): Sam2Error | null 
   if (/wasm-eval|unsafe-eval|Refused to compile/i.test(message)) {
     reason =
       "the Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (in the page's policy, and in the worker script's if its responses carry one)";
+  } else if (/dynamically imported module/i.test(message)) {
+    // Only when this worker runs from a blob: (the CDN case) with threads: the glue is imported as a blob: too.
+    reason = "its thread glue could not be imported from a blob: URL (a Content-Security-Policy must allow blob: in script-src when the element comes from another origin)";
   } else if (/magic word|fetching of the wasm failed|failed to load wasm|Failed to fetch|NetworkError/i.test(message)) {
     reason = `its WebAssembly file ${wasm} could not be loaded (missing, or not a .wasm file)`;
   } else {
