@@ -66,6 +66,56 @@ const APPS = {
       { name: 'React 19 <sam2-segmenter> direct, build + preview', path: '/?direct', start: (port) => ['npx', ['vite', 'preview', '--port', port, '--strictPort']] },
     ],
   },
+  // webpack 5 follows `new URL('./file', import.meta.url)` as asset modules (copied, hashed).
+  webpack: {
+    publicDir: 'public',
+    // Served cross-origin isolated (COOP/COEP): onnxruntime's thread workers start from the copied worker.
+    cases: [{ name: 'webpack 5 production build', build: ['npm', ['run', 'build']], fresh: ['dist'], static: 'dist', isolate: true }],
+  },
+  'vite-vue': {
+    publicDir: 'public',
+    cases: [{ name: 'Vue 3.5, vue-tsc + vite build + preview', build: ['npm', ['run', 'build']], fresh: ['dist'], start: (port) => ['npx', ['vite', 'preview', '--port', port, '--strictPort']] }],
+  },
+  'vite-svelte': {
+    publicDir: 'public',
+    cases: [{ name: 'Svelte 5, svelte-check + vite build + preview', build: ['npm', ['run', 'build']], fresh: ['dist'], start: (port) => ['npx', ['vite', 'preview', '--port', port, '--strictPort']] }],
+  },
+  angular: {
+    publicDir: 'public',
+    cases: [
+      {
+        name: 'Angular 21, ng build (application builder)',
+        env: { NG_CLI_ANALYTICS: 'false' },
+        build: ['npx', ['ng', 'build']],
+        fresh: ['dist', '.angular'],
+        static: 'dist/browser',
+      },
+    ],
+  },
+  // Parcel follows `new URL('./file', import.meta.url)` as a URL dependency.
+  parcel: {
+    publicDir: 'static',
+    cases: [{ name: 'Parcel 2 production build', build: ['npm', ['run', 'build']], fresh: ['dist', '.parcel-cache'], static: 'dist' }],
+  },
+  'node-ssr': {
+    publicDir: 'public',
+    cases: [{ name: 'import in Node (SSR): no throw, nothing defined, React wrapper renders the tag', node: ['node', ['ssr.mjs']] }],
+  },
+  // The App Router renders the page on the server (the package is imported in Node), then
+  // hydrates: the element must upgrade and work. Next 16 builds with Turbopack.
+  next: {
+    publicDir: 'public',
+    cases: [
+      {
+        name: 'Next.js 16 client component, next build + start (SSR, hydration)',
+        env: { NEXT_TELEMETRY_DISABLED: '1' },
+        build: ['npx', ['next', 'build']],
+        fresh: ['.next'],
+        serverHtml: /<sam2-segmenter[\s>]/,
+        start: (port) => ['npx', ['next', 'start', '-p', port]],
+      },
+    ],
+  },
 };
 
 const results = [];
@@ -119,7 +169,9 @@ async function runCase(name, app, testCase, target, logFile, browser) {
   const port = await freePort();
   let stop;
   if (testCase.static) {
-    const server = createStaticServer({ root: join(target, testCase.static), isolate: testCase.isolate ?? false });
+    // The fixtures from the app's static folder too, for tools that don't copy one.
+    const mounts = { '/fixtures/': join(target, app.publicDir, 'fixtures') };
+    const server = createStaticServer({ root: join(target, testCase.static), mounts, isolate: testCase.isolate ?? false });
     await new Promise((r) => server.listen(port, '127.0.0.1', r));
     stop = () => new Promise((r) => server.close(r));
   } else {
@@ -127,7 +179,15 @@ async function runCase(name, app, testCase, target, logFile, browser) {
     ({ stop } = await startServer(command, args, { cwd: target, logFile, url: `http://localhost:${port}/`, env: testCase.env }));
   }
   try {
-    return await checkPage(browser, `http://localhost:${port}${testCase.path ?? '/'}`);
+    const url = `http://localhost:${port}${testCase.path ?? '/'}`;
+    const problems = [];
+    if (testCase.serverHtml) {
+      // What the server sends, before any script runs.
+      const html = await (await fetch(url)).text();
+      if (!testCase.serverHtml.test(html)) problems.push(`the server-rendered HTML has no ${testCase.serverHtml}`);
+    }
+    const result = await checkPage(browser, url);
+    return { ...result, ok: result.ok && problems.length === 0, problems: [...problems, ...result.problems] };
   } finally {
     await stop();
   }

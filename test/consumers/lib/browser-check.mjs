@@ -28,8 +28,7 @@ export function launchBrowser() {
   return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Files the element loads by itself: each must come back as what it is. */
-const OWN_FILE = /(sam2\.worker[^/]*\.js|ort-wasm[^/]*\.(wasm|mjs))(\?|#|$)/;
+const JAVASCRIPT = /^(text|application)\/(javascript|ecmascript)/i;
 
 /** Runs in the page before any of its scripts: records the element's events (capture: `error` does not bubble). */
 function recordEvents() {
@@ -64,19 +63,21 @@ export async function checkPage(browser, url, { timeoutMs = 120_000 } = {}) {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  // Dedicated workers' requests reach the page's network events too (worker script, .wasm).
+  // Every response (dedicated workers' requests reach the page's network events too): the
+  // worker scripts are found by URL afterwards (bundlers rename them), .wasm/.mjs by extension.
+  const responses = new Map();
   page.on('response', (response) => {
     const path = new URL(response.url()).pathname;
-    if (response.status() >= 400) (facts.failedRequests ??= []).push(`${response.status()} ${path}`);
-    if (!OWN_FILE.test(path) && !/\.(onnx|json)$/.test(path)) return;
     const type = response.headers()['content-type'] ?? '';
-    facts.requests[path] = `${response.status()} ${type}`;
-    if (response.status() >= 400) problems.push(`${path} answered HTTP ${response.status()}`);
-    else if (OWN_FILE.test(path) && /html/i.test(type)) problems.push(`${path} answered with HTML (${type})`);
+    responses.set(path, { status: response.status(), type });
+    if (response.status() >= 400) (facts.failedRequests ??= []).push(`${response.status()} ${path}`);
+    if (/\.wasm$/.test(path) && response.status() < 300 && !/^application\/wasm/.test(type)) problems.push(`${path} was served as ${type || 'nothing'}, not application/wasm`);
+    if (/\.(wasm|mjs)$/.test(path) && response.status() >= 400) problems.push(`${path} answered HTTP ${response.status()}`);
+    if (/\.mjs$/.test(path) && response.status() < 300 && !JAVASCRIPT.test(type)) problems.push(`${path} was served as ${type || 'nothing'}, not JavaScript`);
   });
   page.on('requestfailed', (request) => {
     const path = new URL(request.url()).pathname;
-    if (OWN_FILE.test(path)) problems.push(`${path} failed: ${request.failure()?.errorText}`);
+    if (/\.(wasm|mjs|js)$/.test(path)) problems.push(`${path} failed: ${request.failure()?.errorText}`);
   });
   try {
     await page.evaluateOnNewDocument(recordEvents);
@@ -146,7 +147,18 @@ export async function checkPage(browser, url, { timeoutMs = 120_000 } = {}) {
         problems.push(`the app's model-load binding shows "${result.appModelStatus}"`);
       }
     }
-    if (!Object.keys(facts.requests).some((path) => /sam2\.worker/.test(path))) problems.push('the worker script was never requested');
+    // The worker (and onnxruntime's thread workers, started from the same script).
+    const workerPaths = [...new Set(page.workers().map((worker) => new URL(worker.url()).pathname))];
+    facts.workers = workerPaths;
+    if (!workerPaths.length) problems.push('no worker is running');
+    for (const path of workerPaths) {
+      const response = responses.get(path);
+      if (!response) continue; // a blob: bootstrap
+      facts.requests[path] = `${response.status} ${response.type}`;
+      if (response.status === 304) continue; // revalidated: the body is the one checked before
+      if (response.status !== 200 || !JAVASCRIPT.test(response.type)) problems.push(`worker ${path} answered ${response.status} ${response.type}`);
+    }
+    for (const [path, { status, type }] of responses) if (/\.(wasm|mjs)$/.test(path)) facts.requests[path] = `${status} ${type}`;
   } catch (error) {
     problems.push(`page check failed: ${error.message}`);
     try {

@@ -1,0 +1,2 @@
+// Nothing specific to sam2-segmenter.
+export default {};

@@ -1,0 +1,1 @@
+import 'sam2-segmenter';
