@@ -35,7 +35,7 @@ const methods = table(
       cell(m.description),
     ]),
 );
-const events = table(['Event', 'Detail'], element.events.map((e) => [code(e.name), cell(e.description)]));
+const events = table(['Event', 'Type', 'Detail'], element.events.map((e) => [code(e.name), code(e.type?.text), cell(e.description)]));
 const cssProps = table(['Custom property', 'Default', 'Description'], element.cssProperties.map((p) => [code(p.name), code(p.default), cell(p.description)]));
 const parts = table(['Part', 'Description'], element.cssParts.map((p) => [code(p.name), cell(p.description)]));
 const slots = table(['Slot', 'Description'], element.slots.map((s) => [code(s.name), cell(s.description)]));
