@@ -103,7 +103,8 @@ function runtimeStartFailure(message: string, cause: unknown): Sam2Error | null 
   const paths = ort.env.wasm.wasmPaths;
   const wasm = typeof paths === 'object' && paths?.wasm ? String(paths.wasm) : `${RUNTIME_FILE}.wasm`;
   let reason: string;
-  if (/wasm-eval|unsafe-eval|Refused to compile/i.test(message)) {
+  // Chromium: "Refused to compile ... 'unsafe-eval' is not an allowed source"; Firefox: "... blocked by CSP".
+  if (/wasm-eval|unsafe-eval|Refused to compile|blocked by CSP|Content Security Policy/i.test(message)) {
     reason =
       "the Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (in the page's policy, and in the worker script's if its responses carry one)";
   } else if (/dynamically imported module/i.test(message)) {
