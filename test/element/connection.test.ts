@@ -123,7 +123,7 @@ describe('<sam2-segmenter> in and out of the document', () => {
 
   it('a detached element emits nothing: no progress, model-load or image-encode after its removal', async () => {
     // The encoder answers after 1.5 s, so the load is still in flight when the element goes.
-    const manifest = await colourManifest({ name: `detached-${Date.now()}`, encoder: 'delay=1500' });
+    const manifest = await colourManifest({ name: `detached-${Date.now()}`, encoder: 'delay=1500', download: { stallTimeout: 10000 } });
     const src = await sceneUrl(W, H);
     const element = createSegmenter();
     element.model = manifest;

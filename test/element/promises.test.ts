@@ -8,7 +8,6 @@ import '../../dist/sam2-segmenter.js';
 import * as testing from '../testing.js';
 import type { ErrorDetail, MaskChangeDetail } from '../../src/events.js';
 import type { Sam2Error } from '../../src/errors.js';
-import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { colourManifest } from '../model/helpers.js';
 import { SCENE, createSegmenter, groundTruth, iou, maskAt, nextEvent, recordEvents, sceneUrl, settle } from '../helpers.js';
 
@@ -59,7 +58,7 @@ describe('<sam2-segmenter> method promises', () => {
     expect((await failed).detail.code).to.equal('model-fetch-failed');
     const result = await outcome(element.addPoint(10, 10));
     expect(result).to.deep.equal({ code: 'not-ready' });
-    const error = await element.segment({ points: [{ x: 1, y: 1, label: 1 }] }).catch((e: Sam2Error) => e);
+    const error = (await element.segment({ points: [{ x: 1, y: 1, label: 1 }] }).catch((e) => e)) as Sam2Error;
     expect((error.cause as Sam2Error).code).to.equal('model-fetch-failed');
     expect(element.prompts.points).to.have.length(0);
   });
@@ -153,9 +152,9 @@ describe('<sam2-segmenter> method promises', () => {
   });
 
   it('a click on the shown image before the encode is done is drawn as pending and applied once ready', async () => {
-    // The encoder file answers after 2 s: the image shows long before it can be segmented.
+    // The encoder file answers after 1.5 s: the image shows long before it can be segmented.
     const element = createSegmenter({ style: 'width: 600px' });
-    element.model = await colourManifest({ name: `pending-${Date.now()}`, encoder: 'delay=2000' });
+    element.model = await colourManifest({ name: `pending-${Date.now()}`, encoder: 'delay=1500', download: { stallTimeout: 10000 } });
     element.src = await sceneUrl(W, H);
     const img = () => element.shadowRoot!.querySelector<HTMLImageElement>('img.image');
     for (let i = 0; i < 200 && !img()?.naturalWidth; i++) await settle(10);
