@@ -376,7 +376,7 @@ const browsers = {
 
 export default {
   // test/webgpu runs in its own group (Chromium with a WebGPU adapter), below.
-  files: engine === 'webkit' ? WEBKIT_FILES : ['test/**/*.test.ts', ...ENGINE_ONLY.map((rule) => `!${rule.files}`)],
+  files: engine === 'webkit' ? WEBKIT_FILES : ['test/**/*.test.ts', '!**/node_modules/**', '!test/consumers/**', ...ENGINE_ONLY.map((rule) => `!${rule.files}`)],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
