@@ -22,7 +22,7 @@
 import type { BBox } from './types.js';
 
 /** Per-destination-index source taps of a 1-D linear resize (one axis). */
-interface LinearTaps {
+export interface LinearTaps {
   /** Lower source index. */
   i0: Int32Array;
   /** Upper source index (== i0 at the last source sample). */
@@ -39,7 +39,7 @@ interface LinearTaps {
  * to 0 (so the first output samples copy the edge instead of extrapolating), i0 = ⌊s⌋,
  * i1 = min(i0 + 1, src − 1), λ = s − i0.
  */
-function linearTaps(srcSize: number, dstSize: number): LinearTaps {
+export function linearTaps(srcSize: number, dstSize: number): LinearTaps {
   const i0 = new Int32Array(dstSize);
   const i1 = new Int32Array(dstSize);
   const w0 = new Float64Array(dstSize);

@@ -1,38 +1,88 @@
 /**
- * Export requests: mask and cut-out image files, polygons and COCO RLE of a mask.
+ * Export requests, by object handle: mask, cut-out and label-map image files, polygons, COCO RLE
+ * and COCO annotations of the masks the worker keeps (objects.ts). Protocol v1 requests that
+ * carry a mask from the page still work.
  */
 import { Sam2Error } from '../errors.js';
+import { labelMap } from '../mask/labels.js';
+import { encodeGreyPng } from '../mask/png.js';
 import { maskToPolygons } from '../mask/polygons.js';
 import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
 import type { Polygon } from '../mask/polygons.js';
+import type { BinaryMask } from '../mask/types.js';
 import { cutoutImage, maskImage } from './exporters.js';
-import { getImage } from './images.js';
-import { decodeImage } from './preprocess.js';
-import type { CocoRleRequest, CocoRleResult, ExportImageRequest, PolygonsRequest } from './protocol.js';
+import { getImage, imageBitmap, requireImage } from './images.js';
+import { requireObject, selectObjects } from './objects.js';
+import type { CocoAnnotations, CocoAnnotationsRequest, CocoRleRequest, CocoRleResult, ExportImageRequest, PolygonsRequest } from './protocol.js';
+
+/** The union of the selected objects' masks (one object: its own mask, not a copy). */
+function selectedMask(request: ExportImageRequest): BinaryMask {
+  const image = requireImage(request.imageKey);
+  const selected = selectObjects(image, request.objectId, request.objectIds);
+  if (selected.length === 1) return selected[0][1].mask;
+  const union = new Uint8Array(image.width * image.height);
+  for (const [, { mask }] of selected) for (let i = 0; i < union.length; i++) union[i] |= mask.data[i];
+  return { width: image.width, height: image.height, data: union };
+}
+
+async function labelsImage(request: ExportImageRequest): Promise<Blob> {
+  if (request.format !== 'image/png') throw new Sam2Error('invalid-argument', 'A label map is a PNG (16-bit ids need it)');
+  const image = requireImage(request.imageKey);
+  const selected = selectObjects(image, request.objectId ?? null, request.objectIds);
+  const labels = labelMap(selected.map(([id, state]) => ({ id, mask: state.mask, logits: state.chosenLogits })), image.width, image.height);
+  return encodeGreyPng(labels.data, labels.width, labels.height, labels.bitDepth);
+}
 
 export async function handleExportImage(request: ExportImageRequest): Promise<Blob> {
-  const image = getImage(request.imageKey);
-  const { mask } = request;
+  if (request.kind === 'labels') return labelsImage(request);
+  const mask = request.mask ?? selectedMask(request);
   if (mask.data.length !== mask.width * mask.height) throw new Sam2Error('invalid-argument', 'The mask data does not match its size');
   const options = { type: request.format, quality: request.quality, crop: request.crop, feather: request.feather };
   if (request.kind === 'mask') return maskImage(mask, options);
+  const image = getImage(request.imageKey);
   if (!image) throw new Sam2Error('not-ready', 'The image is no longer held by the worker');
-  const bitmap = image.source.kind === 'bitmap' ? image.source.bitmap : await decodeImage(image.source);
+  const { bitmap, release } = await imageBitmap(image);
   try {
     if (bitmap.width !== mask.width || bitmap.height !== mask.height) {
       throw new Sam2Error('invalid-argument', `The mask is ${mask.width}x${mask.height}, the image ${bitmap.width}x${bitmap.height}`);
     }
     return await cutoutImage(bitmap, mask, options);
   } finally {
-    if (image.source.kind !== 'bitmap') bitmap.close();
+    release();
   }
 }
 
+/** A v1 request's own mask, or the kept mask of the object it names. */
+function maskOf(request: PolygonsRequest | CocoRleRequest): BinaryMask {
+  if (request.mask) return request.mask;
+  if (request.imageKey === undefined || request.objectId === undefined) throw new Sam2Error('invalid-argument', 'Name an object (imageKey and objectId)');
+  return requireObject(requireImage(request.imageKey), request.objectId).mask;
+}
+
 export function handlePolygons(request: PolygonsRequest): Polygon[] {
-  return maskToPolygons(request.mask, { tolerance: request.tolerance });
+  return maskToPolygons(maskOf(request), { tolerance: request.tolerance });
+}
+
+function cocoRle(mask: BinaryMask): CocoRleResult {
+  const rle = encodeCocoRle(mask);
+  return { ...rle, area: cocoArea(rle), bbox: cocoBbox(mask) };
 }
 
 export function handleCocoRle(request: CocoRleRequest): CocoRleResult {
-  const rle = encodeCocoRle(request.mask);
-  return { ...rle, area: cocoArea(rle), bbox: cocoBbox(request.mask) };
+  return cocoRle(maskOf(request));
+}
+
+/** Every selected object's own mask (overlaps stay: COCO instances may overlap). */
+export function handleCocoAnnotations(request: CocoAnnotationsRequest): CocoAnnotations {
+  const image = requireImage(request.imageKey);
+  const ids = request.objectIds ?? [...image.objects.keys()];
+  const annotations = [...new Set(ids)]
+    .sort((a, b) => a - b)
+    .flatMap((id) => {
+      const state = image.objects.get(id);
+      if (!state || state.mask.area === 0) return [];
+      const { size, counts, area, bbox } = cocoRle(state.mask);
+      return [{ id, image_id: request.imageId, category_id: request.categoryId, iscrowd: 0 as const, segmentation: { size, counts }, area, bbox }];
+    });
+  return { annotations };
 }

@@ -7,9 +7,9 @@ import type { Sam2Error } from '../errors.js';
 import type { ProgressDetail } from '../events.js';
 import { handleDecode, handleRender } from './decode.js';
 import { embeddingsRejected, handleEncode } from './encode.js';
-import { handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
+import { handleCocoAnnotations, handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
 import { loseDevice } from './gpu-device.js';
-import { handlePrepareImage, imagesHeld, releaseImage } from './images.js';
+import { getImage, handlePrepareImage, imagesHeld, releaseImage } from './images.js';
 import { handleLoadModel } from './models.js';
 import type { PartialOf, RequestOf, ResultOf, WorkerRequestType, WorkerStats } from './protocol.js';
 import { runtimeWarmUpState } from './runtime-warmup.js';
@@ -60,12 +60,16 @@ export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {
   'storage-fault': now((request) => handleStorageFault(request)),
   'prepare-image': now((request) => handlePrepareImage(request)),
   encode: queued((request, context) => handleEncode(request, context.progress)),
-  decode: queued((request, context) => handleDecode(request, context.partial)),
-  render: queued((request) => handleRender(request)),
+  decode: queued((request, context) => handleDecode(request, context.partial, context.signal)),
+  render: queued((request, context) => handleRender(request, context.signal)),
+  // Queued: a release must not overtake the decode of the same object sent before it.
+  'release-object': queued((request) => void getImage(request.imageKey)?.objects.delete(request.objectId)),
   'release-image': now((request) => releaseImage(request.imageKey)),
-  'export-image': now((request) => handleExportImage(request)),
-  polygons: now((request) => handlePolygons(request)),
-  'coco-rle': now((request) => handleCocoRle(request)),
+  // Exports are queued too, so they see the result of every decode sent before them.
+  'export-image': queued((request) => handleExportImage(request)),
+  polygons: queued((request) => handlePolygons(request)),
+  'coco-rle': queued((request) => handleCocoRle(request)),
+  'coco-annotations': queued((request) => handleCocoAnnotations(request)),
   stats: now(() => stats()),
   crash: now(() => {
     setTimeout(() => {

@@ -1,10 +1,13 @@
 /**
  * What the worker holds per image handle (`imageKey`): the input prepared ahead of its encode,
- * and once encoded, its size, embeddings and the source kept to draw cut-outs.
+ * and once encoded, its size, embeddings, the source kept to draw cut-outs, and its objects'
+ * kept results (objects.ts).
  */
+import { Sam2Error } from '../errors.js';
 import type { Embeddings } from './contracts.js';
 import { contentIdentity } from './embedding-cache.js';
 import { decodeImage, fetchImage, toModelInput } from './preprocess.js';
+import type { ObjectState } from './objects.js';
 import type { PrepareImageRequest, WorkerImageSource } from './protocol.js';
 
 export interface EncodedImage {
@@ -14,6 +17,8 @@ export interface EncodedImage {
   embeddings: Embeddings;
   /** Kept to draw cut-outs: URLs/Blobs are decoded again on demand, pixel sources kept. */
   source: WorkerImageSource;
+  /** Each object's last result, by object id. */
+  objects: Map<number, ObjectState>;
 }
 
 export interface PreparedInput {
@@ -35,8 +40,23 @@ const preparedInputs = new Map<string, Promise<PreparedInput>>();
 export const getImage = (key: string): EncodedImage | undefined => images.get(key);
 export const imagesHeld = (): number => images.size;
 
-export function setImage(key: string, image: EncodedImage) {
-  images.set(key, image);
+/** The image of a handle, or `not-ready` when it was released (or never encoded). */
+export function requireImage(key: string): EncodedImage {
+  const image = images.get(key);
+  if (!image) throw new Sam2Error('not-ready', 'The image is no longer held by the worker');
+  return image;
+}
+
+/** Holds a freshly encoded image under its handle; it starts with no objects. */
+export function setImage(key: string, image: Omit<EncodedImage, 'objects'>) {
+  images.set(key, { ...image, objects: new Map() });
+}
+
+/** The image's pixels at natural size (the caller closes it unless it is the kept bitmap). */
+export async function imageBitmap(image: EncodedImage): Promise<{ bitmap: ImageBitmap; release(): void }> {
+  if (image.source.kind === 'bitmap') return { bitmap: image.source.bitmap, release() {} };
+  const bitmap = await decodeImage(image.source);
+  return { bitmap, release: () => bitmap.close() };
 }
 
 /** An image's encoded bytes, fetched once: a URL's answer, or the Blob itself. */

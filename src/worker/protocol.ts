@@ -71,13 +71,44 @@ export interface PrepareImageRequest {
   embeddingCache?: EmbeddingCacheMode;
 }
 
-export interface DecodeRequest {
+/**
+ * Requests of one lane replace each other while queued: when a newer one arrives, the older ones
+ * that have not started are answered `aborted` without running. A lane is any string; the element
+ * uses `${owner}/${imageKey}/${objectId}` for clicks and another for its hover previews.
+ */
+export interface Laned {
+  lane?: string;
+}
+
+/**
+ * One object of an encoded image, as the worker keeps it: the last decode's candidates (3x256x256
+ * logits and their scores), the chosen candidate and its natural-size mask. Refinement, render
+ * and exports name the object instead of sending logits or masks.
+ */
+export interface ObjectRef {
+  imageKey: string;
+  /** The element's object id (1, 2, ...). */
+  objectId: number;
+}
+
+export interface DecodeRequest extends Laned {
   type: 'decode';
   modelKey: string;
   imageKey: string;
+  /**
+   * The object this decode is for: its result is kept under (imageKey, objectId) and replaces the
+   * object's previous one (except with `previewOnly`, which changes nothing kept). Without it the
+   * worker keeps nothing (protocol v1).
+   */
+  objectId?: number;
+  /**
+   * Use the object's kept chosen candidate as `mask_input` (the official predictor refines only
+   * when a click is added to the same object). Ignored when the object has no result yet.
+   */
+  refine?: boolean;
   prompts: Prompts;
-  /** 256x256 logits of the previous best candidate for refinement, or null. */
-  maskInput: Float32Array | null;
+  /** @deprecated v1: 256x256 logits of the previous best candidate for refinement. Use `refine`. */
+  maskInput?: Float32Array | null;
   threshold: number;
   /** Candidate to upsample; null = highest predicted IoU. */
   maskIndex: number | null;
@@ -112,16 +143,36 @@ export interface MaskPayload {
   bbox: BBox;
   area: number;
 }
-export interface DecodeResult extends MaskPayload {
+/** An object's chosen mask (natural size, transferred) with its candidates' scores. */
+export interface ObjectMask extends MaskPayload {
+  /** Predicted IoU of each candidate. */
+  scores: number[];
+  /** The chosen candidate. */
+  maskIndex: number;
+}
+export interface DecodeResult extends ObjectMask {
   /** Where the time went (ms), for diagnostics and the benchmark. */
   timings: { decoder: number; postprocess: number };
-  scores: number[];
-  maskIndex: number;
-  /** All candidates' 256x256 logits, candidate-major (transferred). */
+  /**
+   * @deprecated v1: all candidates' 256x256 logits, candidate-major (transferred). With
+   * `objectId` the worker keeps them; this field goes once the element no longer reads it.
+   */
   lowResLogits: Float32Array;
 }
 
-export interface RenderRequest {
+/**
+ * Re-thresholds an object's kept candidates or switches to another candidate, without the
+ * decoder; the result replaces the object's chosen mask.
+ */
+export interface RenderObjectRequest extends ObjectRef, Laned {
+  type: 'render';
+  threshold: number;
+  /** Candidate to show; null = the object's current one. */
+  maskIndex: number | null;
+  cleanup?: MaskCleanup;
+}
+/** @deprecated v1: renders logits sent by the page. Use {@link RenderObjectRequest}. */
+export interface RenderLogitsRequest extends Laned {
   type: 'render';
   /** One candidate's 256x256 logits. */
   logits: Float32Array;
@@ -129,6 +180,12 @@ export interface RenderRequest {
   height: number;
   threshold: number;
   cleanup?: MaskCleanup;
+}
+export type RenderRequest = RenderObjectRequest | RenderLogitsRequest;
+
+/** Forgets one object's kept result (it was cleared or removed). */
+export interface ReleaseObjectRequest extends ObjectRef {
+  type: 'release-object';
 }
 
 export interface ReleaseImageRequest {
@@ -142,12 +199,29 @@ export interface WorkerMask {
   data: Uint8Array;
 }
 
-/** A mask (black/white) or cut-out image file of an encoded image. */
-export interface ExportImageRequest {
-  type: 'export-image';
+export type ExportKind = 'mask' | 'cutout' | 'labels';
+
+/**
+ * Which kept masks an export is of: one object (`objectId`), or with `objectId: null` every
+ * object of the image that has a mask (`objectIds` narrows that list).
+ */
+export interface ObjectSelection {
   imageKey: string;
-  mask: WorkerMask;
-  kind: 'mask' | 'cutout';
+  objectId?: number | null;
+  objectIds?: number[];
+}
+
+/**
+ * An image file of an encoded image's objects: `mask` (white on black; several objects: their
+ * union), `cutout` (the image, transparent outside), or `labels` (greyscale PNG without alpha at
+ * natural size, pixel = object id, 8-bit or 16-bit when an id exceeds 255; overlaps go to the
+ * object with the highest logit there). `crop`/`feather` apply to mask and cutout.
+ */
+export interface ExportImageRequest extends ObjectSelection {
+  type: 'export-image';
+  /** @deprecated v1: the mask sent by the page. Use `objectId`. */
+  mask?: WorkerMask;
+  kind: ExportKind;
   format: 'image/png' | 'image/webp';
   quality?: number;
   crop: boolean;
@@ -156,13 +230,45 @@ export interface ExportImageRequest {
 
 export interface PolygonsRequest {
   type: 'polygons';
-  mask: WorkerMask;
+  /** v2: the object's kept mask. */
+  imageKey?: string;
+  objectId?: number;
+  /** @deprecated v1: the mask sent by the page. */
+  mask?: WorkerMask;
   tolerance: number;
 }
 
 export interface CocoRleRequest {
   type: 'coco-rle';
-  mask: WorkerMask;
+  /** v2: the object's kept mask. */
+  imageKey?: string;
+  objectId?: number;
+  /** @deprecated v1: the mask sent by the page. */
+  mask?: WorkerMask;
+}
+
+/** One COCO annotation per object of `objectIds` (default: all) that has a non-empty mask. */
+export interface CocoAnnotationsRequest {
+  type: 'coco-annotations';
+  imageKey: string;
+  objectIds?: number[];
+  imageId: number;
+  categoryId: number;
+}
+
+/** A COCO instance annotation (`iscrowd: 0` with an RLE segmentation, as pycocotools reads it). */
+export interface CocoAnnotation {
+  /** The object id. */
+  id: number;
+  image_id: number;
+  category_id: number;
+  iscrowd: 0;
+  segmentation: { size: [number, number]; counts: string };
+  area: number;
+  bbox: [number, number, number, number];
+}
+export interface CocoAnnotations {
+  annotations: CocoAnnotation[];
 }
 
 export interface CocoRleResult {
@@ -203,6 +309,10 @@ export interface WorkerStats {
   embeddingsRejected: number;
   /** Where models are cached: OPFS, IndexedDB (no usable OPFS), or memory (no persistent storage). */
   modelStore: 'opfs' | 'indexeddb' | 'memory';
+  /** Queued requests answered `aborted` without running (superseded in their lane, or cancelled). */
+  requestsSuperseded: number;
+  /** Typed-array bytes the worker's messages copied (structured clone) instead of transferring. */
+  bytesClonedToPage: number;
 }
 
 /**
@@ -260,11 +370,13 @@ export interface WorkerProtocol {
   'prepare-image': Spec<PrepareImageRequest, { width: number; height: number }>;
   encode: Spec<EncodeRequest, EncodeResult>;
   decode: Spec<DecodeRequest, DecodeResult, DecodePreview>;
-  render: Spec<RenderRequest, MaskPayload>;
+  render: Spec<RenderRequest, ObjectMask>;
+  'release-object': Spec<ReleaseObjectRequest, void>;
   'release-image': Spec<ReleaseImageRequest, void>;
   'export-image': Spec<ExportImageRequest, Blob>;
   polygons: Spec<PolygonsRequest, Polygon[]>;
   'coco-rle': Spec<CocoRleRequest, CocoRleResult>;
+  'coco-annotations': Spec<CocoAnnotationsRequest, CocoAnnotations>;
   stats: Spec<StatsRequest, WorkerStats>;
   crash: Spec<CrashRequest, never>;
   'lose-device': Spec<LoseDeviceRequest, void>;
@@ -291,10 +403,12 @@ export const FAILURE_CODES: { readonly [K in WorkerRequestType]: Sam2ErrorCode }
   encode: 'encode-failed',
   decode: 'decode-failed',
   render: 'decode-failed',
+  'release-object': 'invalid-argument',
   'release-image': 'invalid-argument',
   'export-image': 'export-failed',
   polygons: 'export-failed',
   'coco-rle': 'export-failed',
+  'coco-annotations': 'export-failed',
   stats: 'invalid-argument',
   crash: 'worker-crashed',
   'lose-device': 'invalid-argument',

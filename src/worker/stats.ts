@@ -14,4 +14,8 @@ export const counters = {
   modelBytesFromCache: 0,
   /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */
   modelChunksRepaired: 0,
+  /** Queued requests answered `aborted` without running (superseded in their lane, or cancelled). */
+  requestsSuperseded: 0,
+  /** Typed-array bytes the worker's messages copied (structured clone) instead of transferring. */
+  bytesClonedToPage: 0,
 };
