@@ -64,7 +64,7 @@ export async function handleDecode(request: DecodeRequest, sendPartial: (value: 
   if (request.objectId === undefined || request.previewOnly) result = { ...mask, scores, maskIndex };
   else {
     const { threshold, cleanup } = request;
-    result = keepObject(image, request.objectId, { logits, scores, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
+    result = keepObject(image.objects, request.objectId, { logits, scores, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
   }
   return { ...result, lowResLogits, timings: { decoder: t1 - t0, postprocess: performance.now() - t1 } };
 }
@@ -75,11 +75,11 @@ export function handleRender(request: RenderRequest, signal: AbortSignal): Objec
     return { ...mask, scores: [], maskIndex: -1 };
   }
   const image = requireImage(request.imageKey);
-  const kept = requireObject(image, request.objectId);
+  const kept = requireObject(image.objects, request.objectId);
   const maskIndex = request.maskIndex !== null && request.maskIndex >= 0 && request.maskIndex < kept.scores.length ? request.maskIndex : kept.maskIndex;
   const chosen = cleanedLogits(candidate(kept.logits, maskIndex), request.threshold, request.cleanup);
   const mask = maskAt(chosen, image.width, image.height, request.threshold);
   if (signal.aborted) throw superseded();
   const { threshold, cleanup } = request;
-  return keepObject(image, request.objectId, { ...kept, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
+  return keepObject(image.objects, request.objectId, { ...kept, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
 }

@@ -18,7 +18,7 @@ import type { CocoAnnotations, CocoAnnotationsRequest, CocoRleRequest, CocoRleRe
 /** The union of the selected objects' masks (one object: its own mask, not a copy). */
 function selectedMask(request: ExportImageRequest): BinaryMask {
   const image = requireImage(request.imageKey);
-  const selected = selectObjects(image, request.objectId, request.objectIds);
+  const selected = selectObjects(image.objects, request.objectId, request.objectIds);
   if (selected.length === 1) return selected[0][1].mask;
   const union = new Uint8Array(image.width * image.height);
   for (const [, { mask }] of selected) for (let i = 0; i < union.length; i++) union[i] |= mask.data[i];
@@ -28,7 +28,7 @@ function selectedMask(request: ExportImageRequest): BinaryMask {
 async function labelsImage(request: ExportImageRequest): Promise<Blob> {
   if (request.format !== 'image/png') throw new Sam2Error('invalid-argument', 'A label map is a PNG (16-bit ids need it)');
   const image = requireImage(request.imageKey);
-  const selected = selectObjects(image, request.objectId ?? null, request.objectIds);
+  const selected = selectObjects(image.objects, request.objectId ?? null, request.objectIds);
   const labels = labelMap(selected.map(([id, state]) => ({ id, mask: state.mask, logits: state.chosenLogits })), image.width, image.height);
   return encodeGreyPng(labels.data, labels.width, labels.height, labels.bitDepth);
 }
@@ -56,7 +56,7 @@ export async function handleExportImage(request: ExportImageRequest): Promise<Bl
 function maskOf(request: PolygonsRequest | CocoRleRequest): BinaryMask {
   if (request.mask) return request.mask;
   if (request.imageKey === undefined || request.objectId === undefined) throw new Sam2Error('invalid-argument', 'Name an object (imageKey and objectId)');
-  return requireObject(requireImage(request.imageKey), request.objectId).mask;
+  return requireObject(requireImage(request.imageKey).objects, request.objectId).mask;
 }
 
 export function handlePolygons(request: PolygonsRequest): Polygon[] {

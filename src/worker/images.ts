@@ -7,7 +7,7 @@ import { Sam2Error } from '../errors.js';
 import type { Embeddings } from './contracts.js';
 import { contentIdentity } from './embedding-cache.js';
 import { decodeImage, fetchImage, toModelInput } from './preprocess.js';
-import type { ObjectState } from './objects.js';
+import type { ObjectStates } from './objects.js';
 import type { PrepareImageRequest, WorkerImageSource } from './protocol.js';
 
 export interface EncodedImage {
@@ -18,7 +18,7 @@ export interface EncodedImage {
   /** Kept to draw cut-outs: URLs/Blobs are decoded again on demand, pixel sources kept. */
   source: WorkerImageSource;
   /** Each object's last result, by object id. */
-  objects: Map<number, ObjectState>;
+  objects: ObjectStates;
 }
 
 export interface PreparedInput {

@@ -6,7 +6,6 @@
  */
 import { Sam2Error } from '../errors.js';
 import { LOW_RES_SIZE } from '../geometry/model-frame.js';
-import type { EncodedImage } from './images.js';
 import type { MaskCleanup, MaskPayload, ObjectMask } from './protocol.js';
 
 export interface ObjectState {
@@ -27,8 +26,11 @@ const PLANE = LOW_RES_SIZE * LOW_RES_SIZE;
 /** One candidate's raw logits (a view): refinement's `mask_input`, a render's source. */
 export const candidate = (logits: Float32Array, index: number): Float32Array => logits.subarray(index * PLANE, (index + 1) * PLANE);
 
-export function requireObject(image: EncodedImage, objectId: number): ObjectState {
-  const state = image.objects.get(objectId);
+/** An image's objects, by id. */
+export type ObjectStates = Map<number, ObjectState>;
+
+export function requireObject(objects: ObjectStates, objectId: number): ObjectState {
+  const state = objects.get(objectId);
   if (!state) throw new Sam2Error('not-ready', `Object ${objectId} has no mask yet`);
   return state;
 }
@@ -37,22 +39,22 @@ export function requireObject(image: EncodedImage, objectId: number): ObjectStat
  * Keeps `state` as the object's result and returns what the page receives: the same values with
  * the mask's buffer to be transferred, while the worker keeps a copy.
  */
-export function keepObject(image: EncodedImage, objectId: number, state: ObjectState): ObjectMask {
+export function keepObject(objects: ObjectStates, objectId: number, state: ObjectState): ObjectMask {
   const { mask } = state;
-  image.objects.set(objectId, { ...state, mask: { ...mask, data: mask.data.slice() } });
+  objects.set(objectId, { ...state, mask: { ...mask, data: mask.data.slice() } });
   return { ...mask, scores: state.scores, maskIndex: state.maskIndex };
 }
 
 /** The objects an export is of, in id order; `not-ready` when none of them has a mask. */
-export function selectObjects(image: EncodedImage, objectId: number | null | undefined, objectIds?: number[]): Array<[number, ObjectState]> {
-  const ids = typeof objectId === 'number' ? [objectId] : (objectIds ?? [...image.objects.keys()]);
+export function selectObjects(objects: ObjectStates, objectId: number | null | undefined, objectIds?: number[]): Array<[number, ObjectState]> {
+  const ids = typeof objectId === 'number' ? [objectId] : (objectIds ?? [...objects.keys()]);
   const selected = [...new Set(ids)]
     .sort((a, b) => a - b)
     .flatMap((id) => {
-      const state = image.objects.get(id);
+      const state = objects.get(id);
       return state ? [[id, state] as [number, ObjectState]] : [];
     });
-  if (typeof objectId === 'number' && !selected.length) requireObject(image, objectId);
+  if (typeof objectId === 'number' && !selected.length) requireObject(objects, objectId);
   if (!selected.length) throw new Sam2Error('not-ready', 'No object of this image has a mask yet');
   return selected;
 }
