@@ -92,11 +92,6 @@ const APPS = {
       },
     ],
   },
-  // Parcel follows `new URL('./file', import.meta.url)` as a URL dependency.
-  parcel: {
-    publicDir: 'static',
-    cases: [{ name: 'Parcel 2 production build', build: ['npm', ['run', 'build']], fresh: ['dist', '.parcel-cache'], static: 'dist' }],
-  },
   'node-ssr': {
     publicDir: 'public',
     cases: [{ name: 'import in Node (SSR): no throw, nothing defined, React wrapper renders the tag', node: ['node', ['ssr.mjs']] }],
@@ -136,6 +131,7 @@ async function installApp(name, app, tarball) {
   const logFile = join(WORK, 'logs', `${name}.log`);
   const stamp = join(target, 'node_modules', '.consumer-stamp');
   const wanted = hashOf(join(source, 'package.json')) + JSON.stringify(app.devDependencies ?? {});
+  // (The copy's package.json gains "sam2-segmenter": "file:..." below; the stamp is of the source's.)
   const reuse = existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted;
   if (!reuse) rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
@@ -153,8 +149,9 @@ async function installApp(name, app, tarball) {
   writeFileSync(join(fixtures, 'scene.png'), scenePng());
   const npm = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
   if (!reuse) await run('npm', npm, { cwd: target, logFile });
-  // The package under test, always from the new tarball (never a cached copy).
-  await run('npm', [...npm, '--no-save', tarball], { cwd: target, logFile });
+  // The package under test, always from the new tarball (never a cached copy). Saved in the app's
+  // package.json copy, so any later install in the app (a tool installing a polyfill) keeps it.
+  await run('npm', [...npm, tarball], { cwd: target, logFile });
   writeFileSync(stamp, wanted);
   return { target, logFile };
 }

@@ -1,1 +1,0 @@
-import 'sam2-segmenter';
