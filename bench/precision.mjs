@@ -1,22 +1,33 @@
 #!/usr/bin/env node
 // `npm run bench:precision`: every precision variant of SAM 2.1 tiny and EdgeTAM that the bench
-// models have (../shared/bench-models: real architectures, random weights), measured with
-// onnxruntime-web's WASM backend in Node — the element's session options, 1 thread by default —
-// for download size, session creation, encoder and decoder time. Writes
+// models have or that is made here faithfully (../shared/bench-models: real architectures, random
+// weights), measured with onnxruntime-web's WASM backend in Node — the element's session options,
+// 1 thread by default — for download size, session creation, encoder and decoder time. Writes
 // bench/results/precision.{json,md}. A provisional measurement on a shared machine: re-run on a
 // quiet one before quoting it.
 //
 //   node bench/precision.mjs [--threads N] [--encodes N] [--decodes N]
 //
-// Variants the bench models do not have are listed with the reason:
-// - fp16 decoders and EdgeTAM fp16/q8 are not in the bench models; converting here would need a
-//   faithful fp16/quantisation converter (onnxruntime's own tools are Python, absent here).
-// - q4f16 (MatMulNBits with fp16 compute) can't be made faithfully without onnxruntime's tools.
-// - q8 exists in the samexporter contract only: same architecture and weights layout as the
-//   onnx-community export, so its timing stands for the onnx-community `_quantized` files.
+// Where the variants come from:
+// - tiny fp32, fp16 encoder, fp32 decoder; EdgeTAM fp32: the bench models' onnx-community exports.
+// - tiny q8 encoder and decoder: the bench models' samexporter q8 files (onnxruntime's
+//   quantize_dynamic, uint8 weights): same architecture and weights layout as the onnx-community
+//   export, so their timing stands for the onnx-community `_quantized` files. The EdgeTAM decoder
+//   is SAM 2's, so the tiny q8 decoder row stands for EdgeTAM's q8 decoder too.
+// - EdgeTAM q8 encoder: made here by bench/convert/quantize-q8.mjs from the fp32 export, as
+//   Transformers.js's quantiser does it for a Conv model (onnxruntime's IntegerOps dynamic
+//   quantisation, uint8 weights; node pattern checked against onnxruntime's own output by
+//   bench/convert/check-q8.mjs, arithmetic by test/node/quantize-q8.test.mjs).
+// Not measured, with the reason:
+// - fp16 decoders and EdgeTAM fp16: a faithful fp16 conversion (Transformers.js's float16.py,
+//   onnxconverter-common's algorithm) needs ONNX type and shape inference of every intermediate
+//   tensor to place its Casts, which has no JavaScript implementation here; and WASM is not where
+//   fp16 is chosen (`auto` picks fp16 only on WebGPU with shader-f16).
+// - q4f16 (MatMulNBits with fp16 compute): needs onnxruntime's MatMul4BitsQuantizer plus the
+//   fp16 conversion above.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web/wasm';
 
@@ -31,16 +42,23 @@ const threads = option('threads', 1);
 const encodes = option('encodes', 2);
 const decodes = option('decodes', 10);
 
+const community = (repo) => join(models, 'onnx-community', repo, 'onnx');
 const builder = process.env.BENCH_MODELS_BUILDER ?? join(root, '..', 'shared', 'bench-models', 'build.mjs');
 for (const [which, probe] of [['tiny', 'onnx-community/sam2.1-hiera-tiny-ONNX/onnx/vision_encoder_fp16.onnx'], ['edgetam', 'onnx-community/EdgeTAM-ONNX/onnx/vision_encoder.onnx']]) {
   if (!existsSync(join(models, probe))) execFileSync(process.execPath, [builder, models, which], { stdio: 'inherit' });
 }
 
+// The EdgeTAM q8 encoder, converted once from the fp32 export (a second or two).
+const edgetamQ8 = join(models, 'converted', 'EdgeTAM-ONNX', 'onnx', 'vision_encoder_quantized.onnx');
+if (!existsSync(edgetamQ8)) {
+  mkdirSync(dirname(edgetamQ8), { recursive: true });
+  execFileSync(process.execPath, [join(root, 'bench', 'convert', 'quantize-q8.mjs'), join(community('EdgeTAM-ONNX'), 'vision_encoder.onnx'), edgetamQ8], { stdio: 'inherit' });
+}
+
 ort.env.wasm.numThreads = threads;
 ort.env.logLevel = 'error';
 
-const community = (repo) => join(models, 'onnx-community', repo, 'onnx');
-/** [label, model, precision, role, graph path, external data path | null, contract] */
+/** [model, precision, role, graph path (its external data, if any, beside it as <path>_data), contract] */
 const VARIANTS = [
   ['tiny', 'fp32', 'encoder', join(community('sam2.1-hiera-tiny-ONNX'), 'vision_encoder.onnx'), 'onnx-community'],
   ['tiny', 'fp16', 'encoder', join(community('sam2.1-hiera-tiny-ONNX'), 'vision_encoder_fp16.onnx'), 'onnx-community'],
@@ -48,15 +66,29 @@ const VARIANTS = [
   ['tiny', 'fp32', 'decoder', join(community('sam2.1-hiera-tiny-ONNX'), 'prompt_encoder_mask_decoder.onnx'), 'onnx-community'],
   ['tiny', 'q8', 'decoder', join(models, 'sam2.1_hiera_tiny', 'decoder.q8.onnx'), 'samexporter'],
   ['edgetam', 'fp32', 'encoder', join(community('EdgeTAM-ONNX'), 'vision_encoder.onnx'), 'onnx-community'],
+  ['edgetam', 'q8', 'encoder', edgetamQ8, 'onnx-community'],
   ['edgetam', 'fp32', 'decoder', join(community('EdgeTAM-ONNX'), 'prompt_encoder_mask_decoder.onnx'), 'onnx-community'],
 ];
 
-const sizeOf = (path) => statSync(path).size + (existsSync(`${path}_data`) ? statSync(`${path}_data`).size : 0);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * `<graph>_data` when the graph names it as its external data (onnx-community files); the bench
+ * models' single-file samexporter graphs (`encoder.q8.onnx`) sit beside an `encoder.q8.onnx_data`
+ * that belongs to their external-data twin (`encoder.q8.external.onnx`) and is not theirs.
+ */
+const externalDataOf = (path) => {
+  const data = `${path}_data`;
+  return existsSync(data) && readFileSync(path).includes(basename(data)) ? data : null;
+};
+const sizeOf = (path) => statSync(path).size + (externalDataOf(path) ? statSync(externalDataOf(path)).size : 0);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 async function session(path) {
-  const data = `${path}_data`;
-  const externalData = existsSync(data) ? [{ path: data.slice(data.lastIndexOf('/') + 1), data: readFileSync(data) }] : undefined;
+  const data = externalDataOf(path);
+  const externalData = data ? [{ path: basename(data), data: readFileSync(data) }] : undefined;
   const t = performance.now();
   const s = await ort.InferenceSession.create(readFileSync(path), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', enableCpuMemArena: true, ...(externalData ? { externalData } : {}) });
   return { s, createMs: performance.now() - t };
@@ -80,17 +112,23 @@ const rows = [];
 for (const [model, precision, role, path, contract] of VARIANTS) {
   const { s, createMs } = await session(path);
   const runs = [];
+  const cpu = [];
   const count = role === 'encoder' ? encodes + 1 : decodes + 1;
   const feeds = role === 'encoder' ? { [contract === 'samexporter' ? 'image' : 'pixel_values']: image() } : { ...embeddings(contract), ...prompt(contract) };
   for (let i = 0; i < count; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await s.run(feeds);
     runs.push(performance.now() - t);
+    // CPU time of this process (user + system): on a machine shared with other work it is the
+    // steadier measure; with 1 WASM thread onnxruntime runs on this thread.
+    const { user, system } = process.cpuUsage(c);
+    cpu.push((user + system) / 1000);
   }
   await s.release();
-  const row = { model, precision, role, file: path.slice(models.length + 1), bytes: sizeOf(path), createMs: Math.round(createMs), firstMs: Math.round(runs[0]), medianMs: Math.round(median(runs.slice(1))), runs: runs.map(Math.round) };
+  const row = { model, precision, role, file: path.slice(models.length + 1), bytes: sizeOf(path), createMs: Math.round(createMs), firstMs: Math.round(runs[0]), medianMs: Math.round(median(runs.slice(1))), medianCpuMs: Math.round(median(cpu.slice(1))), runs: runs.map(Math.round), cpuMs: cpu.map(Math.round) };
   rows.push(row);
-  console.log(`${model} ${precision} ${role}: ${(row.bytes / 1e6).toFixed(1)} MB, create ${row.createMs} ms, first ${row.firstMs} ms, median ${row.medianMs} ms`);
+  console.log(`${model} ${precision} ${role}: ${(row.bytes / 1e6).toFixed(1)} MB, create ${row.createMs} ms, first ${row.firstMs} ms, median ${row.medianMs} ms (CPU ${row.medianCpuMs} ms)`);
 }
 
 const environment = { node: process.version, ort: ort.env.versions?.web ?? 'onnxruntime-web', threads, cores: (await import('node:os')).cpus().length, at: new Date().toISOString() };
@@ -101,9 +139,11 @@ const md = [
   '',
   'PROVISIONAL: measured on a shared machine. Bench models (random weights): sizes and speed only.',
   '',
-  '| model | precision | part | download | session create | first run | median run |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.model} | ${r.precision} | ${r.role} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.createMs} ms | ${r.firstMs} ms | ${r.medianMs} ms |`),
+  `${encodes} timed encodes and ${decodes} timed decodes after a first run that the medians leave out; a decode is one prompt (onnx-community graphs: 3 points and a box; samexporter: 1 point).`,
+  '',
+  '| model | precision | part | download | session create | first run | median run (wall) | median run (CPU) | file (under bench/models) |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.model} | ${r.precision} | ${r.role} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.createMs} ms | ${r.firstMs} ms | ${r.medianMs} ms | ${r.medianCpuMs} ms | \`${r.file}\` |`),
   '',
 ].join('\n');
 writeFileSync(join(root, 'bench', 'results', 'precision.md'), md);
