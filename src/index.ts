@@ -1,6 +1,6 @@
 import './define.js';
 export { Sam2Segmenter, SAM2_STATUSES, BACKENDS, LOADING_MODES } from './sam2-segmenter.js';
-export type { Sam2Status, LoadingMode, ToBlobOptions } from './sam2-segmenter.js';
+export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions } from './sam2-segmenter.js';
 export { Sam2Error, SAM2_ERROR_CODES } from './errors.js';
 export type { Sam2ErrorCode } from './errors.js';
 export type {
@@ -28,7 +28,7 @@ export type { ImageInput } from './image-input.js';
 export type { BinaryMask, BBox, ExportKind, ExportImageType } from './mask/types.js';
 export { EXPORT_KINDS, EXPORT_IMAGE_TYPES } from './mask/types.js';
 export type { Polygon } from './mask/polygons.js';
-export type { CocoRleResult } from './worker/protocol.js';
+export type { CocoRleResult, CocoAnnotation, CocoAnnotations } from './worker/protocol.js';
 // The pure mask utilities, for pages that post-process masks themselves.
 export { decodeCocoRle, encodeCocoRle, maskToPolygons, rasterizePolygons, maskArea, maskBoundingBox } from './mask/index.js';
 export type { BackendPreference } from './worker/protocol.js';

@@ -11,12 +11,12 @@ import { cacheNameOf, getDefaultModelBase, setDefaultModelBase } from './model/p
 import type { CachedModel } from './model/model-cache.js';
 import type { BinaryMask } from './mask/types.js';
 import type { Polygon } from './mask/polygons.js';
-import type { BackendPreference, CocoRleResult, EmbeddingCacheMode } from './worker/protocol.js';
+import type { BackendPreference, CocoAnnotations, CocoRleResult, EmbeddingCacheMode } from './worker/protocol.js';
 import { anyWorkerClient } from './client/worker-client.js';
 import { getBasePath, setBasePath } from './client/assets.js';
 import { Emitter } from './controllers/emitter.js';
 import { EngineController, SAM2_STATUSES, type Sam2Status } from './controllers/engine.js';
-import { Exporter, type ToBlobOptions } from './controllers/exports.js';
+import { Exporter, type CocoAnnotationsOptions, type ToBlobOptions } from './controllers/exports.js';
 import { GesturesController } from './controllers/gestures.js';
 import type { LoadingMode } from './controllers/host.js';
 import { HoverController } from './controllers/hover.js';
@@ -33,7 +33,7 @@ import { styles } from './sam2-segmenter.styles.js';
 import { TypedEventsElement } from './typed-events.js';
 
 export { SAM2_STATUSES };
-export type { Sam2Status, LoadingMode, ToBlobOptions };
+export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions };
 export { BACKENDS } from './backends.js';
 export const LOADING_MODES = ['lazy', 'eager'] as const;
 
@@ -360,8 +360,10 @@ export class Sam2Segmenter extends TypedEventsElement {
   /**
    * An object's mask as an image file (`object`, default the active one): `kind: 'mask'` is
    * white-on-black at natural size; `kind: 'cutout'` is the image with everything outside the mask
-   * transparent; `kind: 'labels'` is every object at once, pixel value = object id. `crop` trims to
-   * the mask's bounding box, `feather` softens the cut-out edge (px). Encoded in the worker.
+   * transparent; `kind: 'labels'` is every object at once: a greyscale PNG without alpha whose
+   * pixel value is the object id (0 = none; 16-bit when an id exceeds 255), overlaps going to the
+   * object with the highest mask logit there. `crop` trims to the mask's bounding box, `feather`
+   * softens the cut-out edge (px). Encoded in the worker from what it keeps: no mask is sent.
    */
   toBlob(options: ToBlobOptions = {}): Promise<Blob> {
     return this._exporter.toBlob(options);
@@ -378,6 +380,14 @@ export class Sam2Segmenter extends TypedEventsElement {
   /** An object's mask in COCO run-length encoding as pycocotools writes it, with COCO `area` and `bbox`. */
   toCocoRle(options: { object?: number } = {}): Promise<CocoRleResult> {
     return this._exporter.toCocoRle(options);
+  }
+
+  /**
+   * COCO instance annotations, one per object with a mask (`id` = object id, `iscrowd: 0`, RLE
+   * `segmentation`, `area`, `bbox`), ready for a COCO file's `annotations` (see README).
+   */
+  toCocoAnnotations(options: CocoAnnotationsOptions = {}): Promise<CocoAnnotations> {
+    return this._exporter.toCocoAnnotations(options);
   }
 
   // --- lifecycle -----------------------------------------------------------------------------

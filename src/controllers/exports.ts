@@ -5,7 +5,7 @@
 import { Sam2Error } from '../errors.js';
 import { EXPORT_IMAGE_TYPES, EXPORT_KINDS, type ExportImageType, type ExportKind } from '../mask/types.js';
 import type { Polygon } from '../mask/polygons.js';
-import type { CocoRleResult } from '../worker/protocol.js';
+import type { CocoAnnotations, CocoRleResult } from '../worker/protocol.js';
 import type { EngineController } from './engine.js';
 import type { SegmentationController } from './segmentation.js';
 
@@ -26,6 +26,17 @@ export interface ToBlobOptions {
   object?: number;
 }
 
+export interface CocoAnnotationsOptions {
+  /** The `image_id` of every annotation (default 1). */
+  imageId?: number;
+  /** The `category_id` of every annotation (default 1). */
+  categoryId?: number;
+}
+
+/**
+ * Exports run in the worker on what it keeps for each object (protocol v2): no mask crosses the
+ * thread boundary on the way there, only the file or numbers come back.
+ */
 export class Exporter {
   constructor(
     private readonly _engine: EngineController,
@@ -41,36 +52,53 @@ export class Exporter {
     if (!(EXPORT_IMAGE_TYPES as readonly string[]).includes(format)) {
       throw new Sam2Error('invalid-argument', `toBlob: type must be one of ${EXPORT_IMAGE_TYPES.join(', ')}, not ${String(format)}`);
     }
-    if (kind === 'labels') throw new Sam2Error('not-ready', 'toBlob({kind: "labels"}) needs the worker to keep every object (pending)');
-    const { mask, image } = this._requireMask(options.object);
-    return this._engine.client.request({
-      type: 'export-image',
-      imageKey: image.imageKey,
-      mask,
-      kind,
-      format,
-      quality: options.quality,
-      crop: options.crop ?? false,
-      feather: Math.max(0, options.feather ?? 0),
-    });
+    const common = { type: 'export-image', kind, format, quality: options.quality, crop: options.crop ?? false, feather: Math.max(0, options.feather ?? 0) } as const;
+    if (kind === 'labels') {
+      if (format !== 'image/png') throw new Sam2Error('invalid-argument', 'toBlob({kind: "labels"}) is a PNG (a label map must be lossless)');
+      const { image, ids } = this._withMasks();
+      if (!ids.length) throw new Sam2Error('not-ready', 'There is no mask yet: add a prompt first');
+      return this._engine.client.request({ ...common, imageKey: image.imageKey, objectId: null, objectIds: ids });
+    }
+    const { image, objectId } = this._requireMask(options.object);
+    return this._engine.client.request({ ...common, imageKey: image.imageKey, objectId });
   }
 
   async toPolygons(options: { tolerance?: number; object?: number } = {}): Promise<Polygon[]> {
-    const { mask } = this._requireMask(options.object);
-    return this._engine.client.request({ type: 'polygons', mask, tolerance: Math.max(0, options.tolerance ?? 0) });
+    const { image, objectId } = this._requireMask(options.object);
+    return this._engine.client.request({ type: 'polygons', imageKey: image.imageKey, objectId, tolerance: Math.max(0, options.tolerance ?? 0) });
   }
 
   async toCocoRle(options: { object?: number } = {}): Promise<CocoRleResult> {
-    const { mask } = this._requireMask(options.object);
-    return this._engine.client.request({ type: 'coco-rle', mask });
+    const { image, objectId } = this._requireMask(options.object);
+    return this._engine.client.request({ type: 'coco-rle', imageKey: image.imageKey, objectId });
+  }
+
+  /** One COCO annotation per object with a mask (`id` = the object id), for a COCO file's `annotations`. */
+  async toCocoAnnotations(options: CocoAnnotationsOptions = {}): Promise<CocoAnnotations> {
+    const imageId = options.imageId ?? 1;
+    const categoryId = options.categoryId ?? 1;
+    for (const [name, value] of [['imageId', imageId], ['categoryId', categoryId]] as const) {
+      if (!Number.isInteger(value)) throw new Sam2Error('invalid-argument', `toCocoAnnotations: ${name} must be an integer, not ${String(value)}`);
+    }
+    const image = this._engine.encoded;
+    if (!image) throw new Sam2Error('not-ready', 'There is no encoded image yet');
+    const { ids } = this._withMasks();
+    if (!ids.length) return { annotations: [] };
+    return this._engine.client.request({ type: 'coco-annotations', imageKey: image.imageKey, objectIds: ids, imageId, categoryId });
+  }
+
+  /** The objects the element shows a mask for (the worker may still hold one a clear() is releasing). */
+  private _withMasks() {
+    const image = this._engine.encoded;
+    if (!image) throw new Sam2Error('not-ready', 'There is no encoded image yet');
+    return { image, ids: this._segmentation.objects.all.filter((o) => o.result?.mask && o.kept).map((o) => o.id) };
   }
 
   private _requireMask(id: number | undefined) {
     const object = id === undefined ? this._segmentation.active : this._segmentation.objects.get(id);
     if (!object) throw new Sam2Error('invalid-argument', `There is no object ${id}`);
-    const mask = object.result?.mask;
     const image = this._engine.encoded;
-    if (!mask || !image) throw new Sam2Error('not-ready', 'There is no mask yet: add a prompt first');
-    return { mask, image };
+    if (!object.result?.mask || !object.kept || !image) throw new Sam2Error('not-ready', 'There is no mask yet: add a prompt first');
+    return { image, objectId: object.id };
   }
 }

@@ -24,7 +24,14 @@ export class HoverController implements ReactiveController {
       const prompts = clonePrompts(object.prompts);
       prompts.points.push({ ...point, label: 1 });
       // Only painted, never emitted: the display-size mask is all a hover needs.
-      const request = this._segmentation.decodeRequest(object, image, { prompts, maskIndex: null, preview: this._frame.displayMaskSize(), previewOnly: true });
+      const request = this._segmentation.requests.decode(object, image, {
+        prompts,
+        maskIndex: null,
+        // A click added to the object refines its current mask: so does its preview.
+        refine: object.decoded,
+        preview: this._frame.displayMaskSize(),
+        previewOnly: true,
+      });
       const result = await this._engine.client.request(request, { signal });
       return this._engine.encoded === image && this._segmentation.active === object ? { width: result.width, height: result.height, data: result.data } : null;
     },

@@ -25,14 +25,17 @@ export class SegmentObject {
    */
   stale = false;
   /**
-   * The worker holds this object's candidates from a decode of the current prompts, so a click
-   * added to them may refine (mask_input) and re-thresholding needs no decoder run.
+   * The worker holds this object's candidates from a decode of the CURRENT prompts: re-threshold
+   * and candidate switches need no decoder run (a render).
    */
   decoded = false;
-  /** Interim (until exports/refinement by handle): the last decode's candidate logits. */
-  candidates: { logits: Float32Array; scores: number[] } | null = null;
-  /** Interim: the chosen candidate's 256x256 logits, the next refining click's `mask_input`. */
-  maskInput: Float32Array | null = null;
+  /**
+   * The worker holds candidates the next decode may refine (mask_input): those of the previous
+   * prompts when only clicks were added since (official predictor), none after other changes.
+   */
+  refinable = false;
+  /** The worker keeps the mask shown in `result` (exports may name this object). */
+  kept = false;
 
   constructor(readonly id: number) {}
 
@@ -44,11 +47,10 @@ export class SegmentObject {
     return hasPrompts(this.history.current);
   }
 
-  /** What the worker derived from the previous prompts no longer applies. */
+  /** What the worker derived from the previous prompts no longer applies (undo, crash, clear). */
   forgetDecode(): void {
     this.decoded = false;
-    this.candidates = null;
-    this.maskInput = null;
+    this.refinable = false;
   }
 
   info(): SegmentObjectInfo {

@@ -12,18 +12,17 @@
 import type { ReactiveController } from 'lit';
 import { Sam2Error, isAbort } from '../errors.js';
 import type { ChangeSource, MaskChangeDetail, MaskResult, SegmentObjectInfo } from '../events.js';
-import { LOW_RES_SIZE } from '../geometry/model-frame.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { BinaryMask } from '../mask/types.js';
-import type { DecodeRequest, MaskCleanup } from '../worker/protocol.js';
 import { STRINGS } from '../render/strings.js';
 import { ChangeQueue, type PromptChange } from './change-queue.js';
 import type { Waiter } from './decode-lane.js';
 import type { Emitter } from './emitter.js';
-import type { EncodedImage, EngineController } from './engine.js';
-import type { SegmenterHost, Size } from './host.js';
+import type { EngineController } from './engine.js';
+import type { SegmenterHost } from './host.js';
 import type { ImageFrame } from './image-frame.js';
 import { ObjectSet, type SegmentObject } from './objects.js';
+import { ObjectRequests } from './object-requests.js';
 import { clonePrompts } from './prompt-history.js';
 
 export interface SegmentationHooks {
@@ -42,6 +41,8 @@ export class SegmentationController implements ReactiveController {
   readonly objects = new ObjectSet();
   /** The decode in flight's display-size mask, painted until its natural-size result arrives. */
   early: { objectId: number; mask: BinaryMask } | null = null;
+  /** Where every request to the worker about an object is built. */
+  readonly requests: ObjectRequests;
   private readonly _queue = new ChangeQueue();
   /** Requests in flight (ends in the same turn as their `mask-change`, so `status` agrees with it). */
   private _inFlight = 0;
@@ -49,11 +50,12 @@ export class SegmentationController implements ReactiveController {
   constructor(
     private readonly _host: SegmenterHost,
     private readonly _engine: EngineController,
-    private readonly _frame: ImageFrame,
+    frame: ImageFrame,
     private readonly _emitter: Emitter,
     private readonly _hooks: SegmentationHooks,
   ) {
     _host.addController(this);
+    this.requests = new ObjectRequests(_host, _engine, frame);
   }
 
   hostConnected(): void {}
@@ -144,12 +146,12 @@ export class SegmentationController implements ReactiveController {
   /** Shows another of the active object's candidate masks. */
   selectMask(index: number): Promise<MaskResult | null> {
     const object = this.active;
-    const candidates = object.candidates;
-    if (!candidates || !object.result?.mask || !this._engine.ready) {
+    const scores = object.result?.mask ? object.result.scores : [];
+    if (!scores.length || !this._engine.ready) {
       return Promise.reject(new Sam2Error('not-ready', 'There is no mask to choose from yet'));
     }
-    if (!Number.isInteger(index) || index < 0 || index >= candidates.scores.length) {
-      return Promise.reject(new Sam2Error('invalid-argument', `selectMask(${index}): there are ${candidates.scores.length} candidates`));
+    if (!Number.isInteger(index) || index < 0 || index >= scores.length) {
+      return Promise.reject(new Sam2Error('invalid-argument', `selectMask(${index}): there are ${scores.length} candidates`));
     }
     object.selectedIndex = index;
     return this._refresh(object, 'api');
@@ -177,6 +179,7 @@ export class SegmentationController implements ReactiveController {
     const removed = this.objects.remove(id);
     if (!removed) return;
     removed.lane.cancel();
+    this._releaseObject(id);
     this._queue.drop((c) => c.objectId === id);
     if (this.early?.objectId === id) this.early = null;
     this._objectsChanged(STRINGS.objectRemoved(id, this.active.id));
@@ -236,6 +239,7 @@ export class SegmentationController implements ReactiveController {
     }
     for (const object of this.objects.all) {
       object.forgetDecode();
+      object.kept = false;
       object.stale = object.hasPrompts;
     }
   }
@@ -256,37 +260,6 @@ export class SegmentationController implements ReactiveController {
     this._promptsChanged();
   }
 
-  // --- requests ----------------------------------------------------------------------------
-
-  /**
-   * The one place a decode request is built (element decodes and hover previews alike): a new
-   * decoder option is one line here.
-   */
-  decodeRequest(
-    object: SegmentObject,
-    image: EncodedImage,
-    options: { prompts: Prompts; maskIndex: number | null; preview: Size | null; previewOnly?: boolean },
-  ): DecodeRequest {
-    return {
-      type: 'decode',
-      modelKey: image.modelKey,
-      imageKey: image.imageKey,
-      prompts: options.prompts,
-      maskInput: object.maskInput,
-      threshold: this._host.threshold,
-      maskIndex: options.maskIndex,
-      cleanup: this._cleanup(),
-      preview: options.preview,
-      previewOnly: options.previewOnly,
-    };
-  }
-
-  private _cleanup(): MaskCleanup | undefined {
-    const maxHoleArea = Math.max(0, this._host.maxHoleArea || 0);
-    const maxSprinkleArea = Math.max(0, this._host.maxSprinkleArea || 0);
-    return maxHoleArea || maxSprinkleArea ? { maxHoleArea, maxSprinkleArea } : undefined;
-  }
-
   /** Why a prompt change can't ever be served right now, or null. */
   private _refusal(): Sam2Error | null {
     const failure = this._engine.failure;
@@ -301,7 +274,7 @@ export class SegmentationController implements ReactiveController {
     object.decoded = false;
     object.stale = false;
     // Refinement (official predictor): only a click added to the same object reuses the logits.
-    if (!refine) object.maskInput = null;
+    if (!refine) object.refinable = false;
     this._promptsChanged();
   }
 
@@ -327,7 +300,7 @@ export class SegmentationController implements ReactiveController {
   /** The object's mask matching its prompts, by the cheapest request: a re-render when its candidates are current. */
   private _refresh(object: SegmentObject, source: ChangeSource): Promise<MaskResult | null> {
     return object.lane.schedule((signal, isCurrent) =>
-      object.decoded && object.candidates ? this._runRender(object, source, signal, isCurrent) : this._runDecode(object, source, signal, isCurrent),
+      object.decoded ? this._runRender(object, source, signal, isCurrent) : this._runDecode(object, source, signal, isCurrent),
     );
   }
 
@@ -344,7 +317,7 @@ export class SegmentationController implements ReactiveController {
     this._beginRequest();
     try {
       const result = await this._engine.client.request(
-        this.decodeRequest(object, image, { prompts, maskIndex: object.selectedIndex, preview: this._earlyPreviewSize(image) }),
+        this.requests.decode(object, image, { prompts, maskIndex: object.selectedIndex, refine: object.refinable, preview: this.requests.earlyPreviewSize(image) }),
         {
           signal,
           onPartial: (partial) => {
@@ -356,9 +329,9 @@ export class SegmentationController implements ReactiveController {
         },
       );
       if (!current()) return null;
-      object.candidates = { logits: result.lowResLogits, scores: result.scores };
-      object.maskInput = candidateLogits(result.lowResLogits, result.maskIndex);
       object.decoded = true;
+      object.refinable = true;
+      object.kept = true;
       this._setResult(object, {
         mask: { width: result.width, height: result.height, data: result.data },
         score: result.scores[result.maskIndex],
@@ -378,37 +351,43 @@ export class SegmentationController implements ReactiveController {
     }
   }
 
-  /** Re-thresholds / switches candidate without running the decoder. */
+  /** Re-thresholds / switches candidate from the candidates the worker keeps, without the decoder. */
   private async _runRender(object: SegmentObject, source: ChangeSource, signal: AbortSignal, isCurrent: () => boolean): Promise<MaskResult | null> {
     const image = this._engine.encoded;
-    const candidates = object.candidates;
     const previous = object.result;
-    if (!image || !candidates || !previous?.mask) return previous;
-    const index = object.selectedIndex ?? previous.maskIndex;
-    const logits = candidateLogits(candidates.logits, index);
+    if (!image || !previous?.mask) return previous;
+    const current = () => isCurrent() && this._engine.encoded === image && this.objects.get(object.id) === object;
     this._beginRequest();
     try {
       const rendered = await this._engine.client.request(
-        { type: 'render', logits, width: image.width, height: image.height, threshold: this._host.threshold, cleanup: this._cleanup() },
-        { signal, transfer: [logits.buffer] },
+        this.requests.render(object, image),
+        { signal },
       );
-      if (!isCurrent() || object.candidates !== candidates) return null;
-      object.maskInput = candidateLogits(candidates.logits, index);
+      if (!current()) return null;
       this._setResult(object, {
         ...previous,
         mask: { width: rendered.width, height: rendered.height, data: rendered.data },
-        score: candidates.scores[index],
-        maskIndex: index,
+        score: rendered.scores[rendered.maskIndex],
+        scores: rendered.scores,
+        maskIndex: rendered.maskIndex,
         bbox: rendered.bbox,
         area: rendered.area,
       });
       this._emitMask(object, source);
       return object.result;
     } catch (error) {
-      if (isAbort(error) || !isCurrent()) return null;
+      if (isAbort(error) || !current()) return null;
       throw this._emitter.error(error, 'decode-failed');
     } finally {
       this._endRequest(object);
+    }
+  }
+
+  /** The worker forgets what it keeps for an object (cleared or removed): exports no longer see it. */
+  private _releaseObject(objectId: number) {
+    const image = this._engine.encoded;
+    if (image && this._engine.client.started) {
+      void this._engine.client.request({ type: 'release-object', imageKey: image.imageKey, objectId }).catch(() => {});
     }
   }
 
@@ -427,23 +406,13 @@ export class SegmentationController implements ReactiveController {
     this._host.requestUpdate();
   }
 
-  /**
-   * A display-size mask sent ahead of the natural-size one, when the image is large enough for
-   * the difference to show (≥ 2 MP and ≥ 2× the display): the overlay paints as soon as the
-   * decoder is done instead of after a full-size upsample (~100 ms at 48 MP).
-   */
-  private _earlyPreviewSize(image: Size): Size | null {
-    const size = this._frame.displayMaskSize();
-    const pixels = image.width * image.height;
-    if (!size || pixels < 2_000_000 || pixels < 2 * size.width * size.height) return null;
-    return size;
-  }
-
   /** No prompts: no mask. `mask-change` (null) fires when there was one, or the page asked. */
   private _showEmpty(object: SegmentObject, source: ChangeSource, always: boolean): null {
     object.lane.cancel();
     const hadMask = object.result?.mask != null;
+    if (hadMask || object.decoded) this._releaseObject(object.id);
     object.forgetDecode();
+    object.kept = false;
     this._setResult(object, null);
     if (hadMask || always || source === 'api') this._emitMask(object, source);
     return null;
@@ -487,9 +456,4 @@ export class SegmentationController implements ReactiveController {
       ? STRINGS.objectMask(object.id, percent, points, r.prompts.box !== null)
       : STRINGS.mask(percent, points, r.prompts.box !== null);
   }
-}
-
-function candidateLogits(all: Float32Array, index: number): Float32Array {
-  const plane = LOW_RES_SIZE * LOW_RES_SIZE;
-  return all.slice(index * plane, (index + 1) * plane);
 }
