@@ -32,10 +32,10 @@ function watchPagePosts() {
     if (!value || typeof value !== 'object' || depth > 4) return 0;
     return Math.max(0, ...Object.values(value).map((v) => largest(v, depth + 1)));
   };
-  Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: unknown) {
+  Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: Transferable[]) {
     const request = (message as { request?: { type: string } }).request;
     if (request) sizes.push({ type: request.type, bytes: largest(request) });
-    return original.call(this, message, transfer as Transferable[]);
+    return Reflect.apply(original, this, [message, transfer ?? []]);
   } as typeof Worker.prototype.postMessage;
   return { sizes, stop: () => (Worker.prototype.postMessage = original) };
 }
