@@ -239,19 +239,30 @@ describe('<sam2-segmenter> segmentation', () => {
         element.src = await sceneUrl(width, height);
         await nextEvent(element, 'image-encode');
         paints.length = 0;
-        const changed = nextEvent<MaskChangeDetail>(element, 'mask-change');
+        // Taken in the listener itself: a paint can't slip in between the event and the reading.
+        let maskChangeAt = Number.POSITIVE_INFINITY;
+        const changed = new Promise<MaskChangeDetail>((resolve) =>
+          element.addEventListener('mask-change', (e) => {
+            maskChangeAt = performance.now();
+            resolve((e as CustomEvent<MaskChangeDetail>).detail);
+          }, { once: true }),
+        );
         await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
-        const { detail } = await changed;
-        const maskChangeAt = performance.now();
+        const detail = await changed;
         await settle(50);
         expect(detail.mask).to.include({ width, height });
         const earlyPaints = paints.filter((p) => p.mask === 'early');
+        const log = JSON.stringify(paints.map((p) => ({ ...p, afterMaskChange: p.t >= maskChangeAt })));
         if (early) {
-          // Exactly one early paint, before the event; then the natural-size result is painted.
-          expect(earlyPaints.length, JSON.stringify(paints)).to.equal(1);
-          expect(earlyPaints[0].t).to.be.below(maskChangeAt);
+          // The rule, not a count (a busy machine may repaint the overlay while the decoder runs,
+          // e.g. for the status change): the early mask is painted before mask-change and never
+          // after it; once the natural-size result is painted nothing early comes back.
+          expect(earlyPaints.length, log).to.be.at.least(1);
+          for (const p of earlyPaints) expect(p.t, log).to.be.below(maskChangeAt);
+          const firstResult = paints.findIndex((p) => p.mask === 'result');
+          expect(firstResult, log).to.be.above(paints.indexOf(earlyPaints[0]));
+          expect(paints.slice(firstResult).every((p) => p.mask === 'result'), log).to.equal(true);
           expect(paints.at(-1)!.mask).to.equal('result');
-          expect(paints.findIndex((p) => p.mask === 'result')).to.be.above(paints.indexOf(earlyPaints[0]));
         } else {
           expect(earlyPaints, JSON.stringify(paints)).to.have.length(0);
           expect(paints.at(-1)!.mask).to.equal('result');
