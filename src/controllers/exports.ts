@@ -22,6 +22,12 @@ export interface ToBlobOptions {
   crop?: boolean;
   /** Feather radius of the cut-out edge in pixels. */
   feather?: number;
+  /**
+   * `cutout` only: an anti-aliased edge, alpha = the mask's probability across the edge (with
+   * `edges="image"` the refinement's, following the image) instead of 0/255; a pixel is at
+   * least half opaque exactly where the mask has it. Default false.
+   */
+  soft?: boolean;
   /** The object to export (default: the active one); not used by `labels`. */
   object?: number;
 }
@@ -52,7 +58,15 @@ export class Exporter {
     if (!(EXPORT_IMAGE_TYPES as readonly string[]).includes(format)) {
       throw new Sam2Error('invalid-argument', `toBlob: type must be one of ${EXPORT_IMAGE_TYPES.join(', ')}, not ${String(format)}`);
     }
-    const common = { type: 'export-image', kind, format, quality: options.quality, crop: options.crop ?? false, feather: Math.max(0, options.feather ?? 0) } as const;
+    const common = {
+      type: 'export-image',
+      kind,
+      format,
+      quality: options.quality,
+      crop: options.crop ?? false,
+      feather: Math.max(0, options.feather ?? 0),
+      soft: kind === 'cutout' && options.soft === true,
+    } as const;
     if (kind === 'labels') {
       if (format !== 'image/png') throw new Sam2Error('invalid-argument', 'toBlob({kind: "labels"}) is a PNG (a label map must be lossless)');
       const { image, ids } = this._withMasks();

@@ -7,6 +7,7 @@ import type { ReactiveControllerHost } from 'lit';
 import type { ImageInput } from '../image-input.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { ModelPrecision } from '../model/precision.js';
+import type { MaskEdges } from '../mask/types.js';
 import type { BackendPreference, EmbeddingCacheMode } from '../worker/protocol.js';
 
 export type LoadingMode = 'lazy' | 'eager';
@@ -25,6 +26,7 @@ export interface SegmenterHost extends ReactiveControllerHost, HTMLElement {
   readonly multiple: boolean;
   readonly maxHoleArea: number;
   readonly maxSprinkleArea: number;
+  readonly edges: MaskEdges | string;
   readonly embeddingCache: EmbeddingCacheMode | string;
   readonly renderRoot: HTMLElement | DocumentFragment;
 }

@@ -3,6 +3,7 @@
  * a new decoder or mask option (e.g. `edges`) is one line here.
  */
 import type { Prompts } from '../geometry/prompts.js';
+import type { MaskEdges } from '../mask/types.js';
 import type { DecodeRequest, MaskCleanup, RenderObjectRequest } from '../worker/protocol.js';
 import type { EncodedImage, EngineController } from './engine.js';
 import type { SegmenterHost, Size } from './host.js';
@@ -42,6 +43,7 @@ export class ObjectRequests {
       cleanup: this._cleanup(),
       preview: options.preview,
       previewOnly: options.previewOnly,
+      edges: this._edges(),
     };
   }
 
@@ -55,6 +57,7 @@ export class ObjectRequests {
       threshold: this._host.threshold,
       maskIndex: object.selectedIndex,
       cleanup: this._cleanup(),
+      edges: this._edges(),
     };
   }
 
@@ -73,6 +76,11 @@ export class ObjectRequests {
     const pixels = image.width * image.height;
     if (!size || pixels < 2_000_000 || pixels < 2 * size.width * size.height) return null;
     return size;
+  }
+
+  /** `image` only when asked for exactly; anything else is the model's edge. */
+  private _edges(): MaskEdges {
+    return this._host.edges === 'image' ? 'image' : 'model';
   }
 
   private _cleanup(): MaskCleanup | undefined {

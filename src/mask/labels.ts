@@ -17,6 +17,11 @@ export interface LabelledMask {
   mask: BinaryMask;
   /** The low-resolution logits the mask was thresholded from (size `logitSize`²). */
   logits: Float32Array;
+  /**
+   * The mask's scores of natural row y, when they are not just the upsampled `logits`
+   * (`edges="image"`: scores.ts's `MaskScoreRows`); called in increasing y per object.
+   */
+  scoreRow?: (y: number) => ArrayLike<number>;
 }
 
 export interface LabelMap {
@@ -44,9 +49,21 @@ export function labelMap(objects: readonly LabelledMask[], width: number, height
   }
   const bitDepth = sorted.some((o) => o.id > 255) ? 16 : 8;
   const data = bitDepth === 16 ? new Uint16Array(width * height) : new Uint8Array(width * height);
-  const logitsOf = new Map(sorted.map((o) => [o.id, o.logits]));
+  const byId = new Map(sorted.map((o) => [o.id, o]));
   let taps: { xs: LinearTaps; ys: LinearTaps } | null = null;
-  for (const { id, mask, logits } of sorted) {
+  // The last row of scores fetched per object (rows are asked for in increasing y).
+  const rows = new Map<number, { y: number; row: ArrayLike<number> }>();
+  const scoreAt = (object: LabelledMask, x: number, y: number): number => {
+    if (!object.scoreRow) return logitAt(object.logits, logitSize, taps!.xs, taps!.ys, x, y);
+    let cached = rows.get(object.id);
+    if (!cached || cached.y !== y) {
+      cached = { y, row: object.scoreRow(y) };
+      rows.set(object.id, cached);
+    }
+    return cached.row[x];
+  };
+  for (const object of sorted) {
+    const { id, mask } = object;
     const inside = mask.data;
     for (let p = 0; p < inside.length; p++) {
       if (!inside[p]) continue;
@@ -58,8 +75,8 @@ export function labelMap(objects: readonly LabelledMask[], width: number, height
       taps ??= { xs: linearTaps(logitSize, width), ys: linearTaps(logitSize, height) };
       const x = p % width;
       const y = (p - x) / width;
-      const mine = logitAt(logits, logitSize, taps.xs, taps.ys, x, y);
-      const theirs = logitAt(logitsOf.get(current)!, logitSize, taps.xs, taps.ys, x, y);
+      const mine = scoreAt(object, x, y);
+      const theirs = scoreAt(byId.get(current)!, x, y);
       if (mine > theirs) data[p] = id;
     }
   }

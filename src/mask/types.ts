@@ -30,3 +30,10 @@ export type ExportKind = (typeof EXPORT_KINDS)[number];
 /** The image formats exports are encoded in. */
 export const EXPORT_IMAGE_TYPES = ['image/png', 'image/webp'] as const;
 export type ExportImageType = (typeof EXPORT_IMAGE_TYPES)[number];
+
+/**
+ * How a mask's edge is placed at natural size: `model` (SAM 2's upsampled logits, exactly) or
+ * `image` (snapped to the image's own edges inside a narrow band around the model's edge).
+ */
+export const MASK_EDGES = ['model', 'image'] as const;
+export type MaskEdges = (typeof MASK_EDGES)[number];

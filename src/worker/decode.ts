@@ -5,6 +5,7 @@
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
+import { naturalMask } from './edges.js';
 import { requireImage } from './images.js';
 import { cleanedLogits, maskAt, renderMask, usefulPreviewSize } from './mask-output.js';
 import { getModel } from './models.js';
@@ -59,17 +60,19 @@ export async function handleDecode(request: DecodeRequest, sendPartial: (value: 
     sendPartial({ data, width, height, maskIndex });
   }
   let result: ObjectMask;
-  const mask = maskAt(chosen, image.width, image.height, request.threshold);
+  // A hover (previewOnly) is painted only: the model's edge, like every display-size preview.
+  const { mask, edges } = await naturalMask(image, chosen, request.threshold, request.previewOnly ? 'model' : request.edges);
+  if (signal.aborted) throw superseded();
   // A hover (previewOnly) never changes what is kept, even when the image is too small for a preview.
   if (request.objectId === undefined || request.previewOnly) result = { ...mask, scores, maskIndex };
   else {
     const { threshold, cleanup } = request;
-    result = keepObject(image.objects, request.objectId, { logits, scores, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
+    result = keepObject(image.objects, request.objectId, { logits, scores, maskIndex, chosenLogits: chosen, threshold, cleanup, mask, edges });
   }
   return { ...result, lowResLogits, timings: { decoder: t1 - t0, postprocess: performance.now() - t1 } };
 }
 
-export function handleRender(request: RenderRequest, signal: AbortSignal): ObjectMask {
+export async function handleRender(request: RenderRequest, signal: AbortSignal): Promise<ObjectMask> {
   if ('logits' in request) {
     const mask: MaskPayload = renderMask(request.logits, request.width, request.height, request.threshold, request.cleanup);
     return { ...mask, scores: [], maskIndex: -1 };
@@ -78,8 +81,8 @@ export function handleRender(request: RenderRequest, signal: AbortSignal): Objec
   const kept = requireObject(image.objects, request.objectId);
   const maskIndex = request.maskIndex !== null && request.maskIndex >= 0 && request.maskIndex < kept.scores.length ? request.maskIndex : kept.maskIndex;
   const chosen = cleanedLogits(candidate(kept.logits, maskIndex), request.threshold, request.cleanup);
-  const mask = maskAt(chosen, image.width, image.height, request.threshold);
+  const { mask, edges } = await naturalMask(image, chosen, request.threshold, request.edges);
   if (signal.aborted) throw superseded();
   const { threshold, cleanup } = request;
-  return keepObject(image.objects, request.objectId, { ...kept, maskIndex, chosenLogits: chosen, threshold, cleanup, mask });
+  return keepObject(image.objects, request.objectId, { ...kept, maskIndex, chosenLogits: chosen, threshold, cleanup, mask, edges });
 }

@@ -45,8 +45,9 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   const cacheKey = identity && `${request.modelKey}|${identity}`;
   const cached = cacheKey ? embeddingCache.get(cacheKey) : undefined;
   if (cached) {
-    ahead?.bitmap?.close();
-    setImage(request.imageKey, { modelKey: request.modelKey, ...cached, source: request.source });
+    // An input prepared ahead is kept as the decoded image (cut-outs, image-guided edges).
+    const source: WorkerImageSource = ahead?.bitmap ? { kind: 'bitmap', bitmap: ahead.bitmap } : request.source;
+    setImage(request.imageKey, { modelKey: request.modelKey, ...cached, source });
     counters.embeddingCacheHits++;
     done();
     return { width: cached.width, height: cached.height, timings: { decode: 0, preprocess: 0, encoder: 0 } };

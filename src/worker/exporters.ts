@@ -33,11 +33,14 @@ function cropRect(mask: BinaryMask, options: ExportOptions): BBox {
   };
 }
 
-/** Mask alpha (0/255) for a rect, feathered with three box blurs (≈ Gaussian of radius r). */
-function alphaFor(mask: BinaryMask, rect: BBox, feather: number): Uint8ClampedArray {
+/** A rect's soft alpha (0..255, ≥ 128 exactly inside the mask): the cut-out's `soft` edge. */
+export type SoftAlpha = (rect: BBox) => Uint8ClampedArray;
+
+/** Mask alpha (0/255, or `soft`'s) for a rect, feathered with three box blurs (≈ Gaussian of radius r). */
+function alphaFor(mask: BinaryMask, rect: BBox, feather: number, soft?: SoftAlpha): Uint8ClampedArray {
   const { width, height } = rect;
-  const alpha = new Uint8ClampedArray(width * height);
-  for (let y = 0; y < height; y++) {
+  const alpha = soft ? soft(rect) : new Uint8ClampedArray(width * height);
+  for (let y = 0; y < height && !soft; y++) {
     const src = (rect.y + y) * mask.width + rect.x;
     const dst = y * width;
     for (let x = 0; x < width; x++) alpha[dst + x] = mask.data[src + x] ? 255 : 0;
@@ -90,14 +93,17 @@ export function maskImage(mask: BinaryMask, options: ExportOptions): Promise<Blo
   return encode(pixels, options);
 }
 
-/** The image with everything outside the mask transparent (alpha exactly 0 outside, 255 inside). */
-export function cutoutImage(image: ImageBitmap, mask: BinaryMask, options: ExportOptions): Promise<Blob> {
+/**
+ * The image with everything outside the mask transparent (alpha exactly 0 outside, 255 inside;
+ * with `soft`, its alpha: anti-aliased across the edge, ≥ 128 exactly inside).
+ */
+export function cutoutImage(image: ImageBitmap, mask: BinaryMask, options: ExportOptions, soft?: SoftAlpha): Promise<Blob> {
   const rect = cropRect(mask, options);
   const canvas = new OffscreenCanvas(rect.width, rect.height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(image, rect.x, rect.y, rect.width, rect.height, 0, 0, rect.width, rect.height);
   const pixels = ctx.getImageData(0, 0, rect.width, rect.height);
-  const alpha = alphaFor(mask, rect, options.feather);
+  const alpha = alphaFor(mask, rect, options.feather, soft);
   const data = pixels.data;
   for (let i = 0, p = 3; i < alpha.length; i++, p += 4) data[p] = alpha[i];
   return encode(pixels, options);

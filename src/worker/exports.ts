@@ -8,9 +8,11 @@ import { labelMap } from '../mask/labels.js';
 import { encodeGreyPng } from '../mask/png.js';
 import { maskToPolygons } from '../mask/polygons.js';
 import { cocoArea, cocoBbox, encodeCocoRle } from '../mask/rle.js';
+import { MaskScoreRows, softCutoutAlpha } from '../mask/scores.js';
 import type { Polygon } from '../mask/polygons.js';
 import type { BinaryMask } from '../mask/types.js';
-import { cutoutImage, maskImage } from './exporters.js';
+import { scoreSource } from './edges.js';
+import { cutoutImage, maskImage, type SoftAlpha } from './exporters.js';
 import { getImage, imageBitmap, requireImage } from './images.js';
 import { requireObject, selectObjects } from './objects.js';
 import type { CocoAnnotations, CocoAnnotationsRequest, CocoRleRequest, CocoRleResult, ExportImageRequest, PolygonsRequest } from './protocol.js';
@@ -29,8 +31,35 @@ async function labelsImage(request: ExportImageRequest): Promise<Blob> {
   if (request.format !== 'image/png') throw new Sam2Error('invalid-argument', 'A label map is a PNG (16-bit ids need it)');
   const image = requireImage(request.imageKey);
   const selected = selectObjects(image.objects, request.objectId ?? null, request.objectIds);
-  const labels = labelMap(selected.map(([id, state]) => ({ id, mask: state.mask, logits: state.chosenLogits })), image.width, image.height);
+  const labels = labelMap(
+    selected.map(([id, state]) => {
+      // Refined edges: the band's pixels compare the refinement's scores (inside ⇔ score > threshold).
+      const rows = state.edges ? new MaskScoreRows(scoreSource(state), image.width, image.height) : null;
+      return { id, mask: state.mask, logits: state.chosenLogits, scoreRow: rows ? (y: number) => rows.row(y) : undefined };
+    }),
+    image.width,
+    image.height,
+  );
   return encodeGreyPng(labels.data, labels.width, labels.height, labels.bitDepth);
+}
+
+/**
+ * The soft cut-out alpha of the selected objects (`soft: true`): each object's alpha from its
+ * scores (the model's σ(logit), or the refinement's q with `edges="image"`), the highest where
+ * several are selected; ≥ 128 exactly where the hard cut-out is opaque.
+ */
+function softAlphaOf(request: ExportImageRequest): SoftAlpha {
+  const image = requireImage(request.imageKey);
+  const selected = selectObjects(image.objects, request.objectId, request.objectIds);
+  return (rect) => {
+    let alpha: Uint8ClampedArray | null = null;
+    for (const [, state] of selected) {
+      const own = softCutoutAlpha(state.mask, rect, scoreSource(state));
+      if (!alpha) alpha = own;
+      else for (let i = 0; i < own.length; i++) if (own[i] > alpha[i]) alpha[i] = own[i];
+    }
+    return alpha!;
+  };
 }
 
 export async function handleExportImage(request: ExportImageRequest): Promise<Blob> {
@@ -46,7 +75,7 @@ export async function handleExportImage(request: ExportImageRequest): Promise<Bl
     if (bitmap.width !== mask.width || bitmap.height !== mask.height) {
       throw new Sam2Error('invalid-argument', `The mask is ${mask.width}x${mask.height}, the image ${bitmap.width}x${bitmap.height}`);
     }
-    return await cutoutImage(bitmap, mask, options);
+    return await cutoutImage(bitmap, mask, options, request.soft && !request.mask ? softAlphaOf(request) : undefined);
   } finally {
     release();
   }

@@ -25,7 +25,7 @@ export interface PreparedInput {
   input: Float32Array;
   width: number;
   height: number;
-  /** Kept for cut-outs when the page handed over pixels (they can't be fetched again). */
+  /** The decoded image, kept for cut-outs and image-guided edges (no second decode). */
   bitmap: ImageBitmap | null;
   decodeMs: number;
   preprocessMs: number;
@@ -95,20 +95,21 @@ export async function prepareInput(source: WorkerImageSource, identify: boolean,
     bitmap = await decodeImage(source);
   }
   const t1 = performance.now();
-  const keep = source.kind === 'bitmap' || source.kind === 'image-data';
   try {
     const input = toModelInput(bitmap);
     return {
       input,
       width: bitmap.width,
       height: bitmap.height,
-      bitmap: keep ? bitmap : null,
+      // Kept for every source: cut-outs and `edges="image"` read these pixels, never a second decode.
+      bitmap,
       decodeMs: t1 - t0,
       preprocessMs: performance.now() - t1,
       contentId: bytes?.contentId ?? null,
     };
-  } finally {
-    if (!keep) bitmap.close();
+  } catch (error) {
+    if (source.kind === 'url' || source.kind === 'blob') bitmap.close();
+    throw error;
   }
 }
 

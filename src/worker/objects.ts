@@ -6,6 +6,7 @@
  */
 import { Sam2Error } from '../errors.js';
 import { LOW_RES_SIZE } from '../geometry/model-frame.js';
+import type { RefinedEdges } from '../mask/refined-edges.js';
 import type { MaskCleanup, MaskPayload, ObjectMask } from './protocol.js';
 
 export interface ObjectState {
@@ -19,6 +20,8 @@ export interface ObjectState {
   cleanup?: MaskCleanup;
   /** Natural-size mask, the worker's own copy. */
   mask: MaskPayload;
+  /** With `edges="image"`: the band's refined scores `mask` was made with (null: the model's edge). */
+  edges: RefinedEdges | null;
 }
 
 const PLANE = LOW_RES_SIZE * LOW_RES_SIZE;

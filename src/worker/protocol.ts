@@ -9,7 +9,7 @@ import type { ResolvedManifest } from '../model/manifest.js';
 import type { FilePrecision } from '../model/precision.js';
 import type { CachedModel } from '../model/model-cache.js';
 import type { StorageFault } from '../model/chunk-store.js';
-import type { BBox } from '../mask/types.js';
+import type { BBox, MaskEdges } from '../mask/types.js';
 import type { Polygon } from '../mask/polygons.js';
 
 import type { BackendPreference } from '../backends.js';
@@ -120,6 +120,8 @@ export interface DecodeRequest extends Laned {
   preview?: { width: number; height: number } | null;
   /** Only the preview is wanted (hover): it becomes the result and no natural-size mask is made. */
   previewOnly?: boolean;
+  /** How the natural-size mask's edge is placed (default `model`); previews are always the model's. */
+  edges?: MaskEdges;
 }
 
 /** The `partial` message of a decode with `preview`: the chosen mask at display size. */
@@ -170,6 +172,8 @@ export interface RenderObjectRequest extends ObjectRef, Laned {
   /** Candidate to show; null = the object's current one. */
   maskIndex: number | null;
   cleanup?: MaskCleanup;
+  /** As in {@link DecodeRequest}: a change of `edges` re-renders from the kept logits. */
+  edges?: MaskEdges;
 }
 /** @deprecated v1: renders logits sent by the page. Use {@link RenderObjectRequest}. */
 export interface RenderLogitsRequest extends Laned {
@@ -226,6 +230,8 @@ export interface ExportImageRequest extends ObjectSelection {
   quality?: number;
   crop: boolean;
   feather: number;
+  /** Cut-out alpha from the mask's scores (anti-aliased edge) instead of 0/255. */
+  soft?: boolean;
 }
 
 export interface PolygonsRequest {
