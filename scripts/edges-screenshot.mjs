@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Before/after screenshots of a mask edge on a 12 MP image, zoomed: `edges="model"` (SAM 2's
 // upsampled logits) and `edges="image"` (refined by the image), drawn the way the element draws
-// a mask (--sam2-mask-color at --sam2-mask-opacity, white outline). The image is the quality
-// harness's generated "detail" scene at 4000x3000 (test/edges/scenes.ts: saw teeth 6 cells
-// apart, round holes) and the logits are the colour fixture model's for a click on the red
-// shape, so the truth is known: the dashed yellow line is the true edge.
+// a mask (--sam2-mask-color at --sam2-mask-opacity, white outline). The masks are the element's
+// own (dist/sam2-segmenter.js with its worker and the colour fixture model: a click on the red
+// shape, then `edges` switched to "image"; `element.objects[0].mask` at natural size). The image
+// is the quality harness's generated "detail" scene at 4000x3000 (test/edges/scenes.ts: saw
+// teeth 6 cells apart, round holes), so the truth is known: the dashed yellow line is the true edge.
 //
-//   node scripts/edges-screenshot.mjs [OUT_DIR]     (default docs/screenshots)
+//   npm run build && npm run fixtures && node scripts/edges-screenshot.mjs [OUT_DIR]     (default docs/screenshots)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,22 +24,39 @@ const out = resolve(process.argv[2] ?? join(ROOT, 'docs/screenshots'));
 mkdirSync(out, { recursive: true });
 
 const PAGE_SCRIPT = `
-import { refineMaskWithImage, upsampleLogitsToMaskWithStats } from '${ROOT}/src/mask/index.ts';
-import { edgeScenes, fixtureLogits, renderScene } from '${ROOT}/test/edges/scenes.ts';
+import { Sam2Segmenter } from '${ROOT}/dist/sam2-segmenter.js';
+import { edgeScenes, renderScene } from '${ROOT}/test/edges/scenes.ts';
+
+// Bundled into this page: the worker and runtime files are served from /dist/.
+Sam2Segmenter.basePath = new URL('/dist/', location.origin).href;
 import { boundaryF, iou } from '${ROOT}/test/edges/metrics.ts';
 
 const [W, H] = [4000, 3000];
 const ZOOM = 3;
 const CROP = { x: 3050, y: 1990, width: 320, height: 200 }; // saw teeth and a round hole
 
-window.draw = () => {
+const once = (target, type) => new Promise((resolve, reject) => {
+  target.addEventListener(type, resolve, { once: true });
+  target.addEventListener('error', (e) => reject(new Error(JSON.stringify(e.detail))), { once: true });
+});
+
+window.draw = async () => {
   const scene = edgeScenes(W / H).find((s) => s.name === 'detail');
   const image = renderScene(scene, W, H);
-  const logits = fixtureLogits(image, scene.target, scene.candidate);
-  const masks = {
-    model: upsampleLogitsToMaskWithStats(logits, 256, 256, W, H).data,
-    image: refineMaskWithImage(logits, 256, 256, image).data,
-  };
+  const element = document.createElement('sam2-segmenter');
+  element.loading = 'eager';
+  element.model = new URL('/test/fixtures/generated/colour.manifest.json', location.origin).href;
+  element.style.cssText = 'width: 400px; position: absolute; left: -9999px';
+  document.body.append(element);
+  const encoded = once(element, "image-encode");
+  element.image = new ImageData(image.data, W, H);
+  await encoded;
+  await element.addPoint(scene.click[0] * W, scene.click[1] * H);
+  const model = element.objects[0].mask.data.slice();
+  const refined = once(element, 'mask-change');
+  element.edges = 'image';
+  await refined;
+  const masks = { model, image: element.objects[0].mask.data };
   const scores = {};
   for (const [name, data] of Object.entries(masks)) {
     const mask = { width: W, height: H, data };
@@ -91,16 +109,19 @@ const dir = await mkdtemp(join(os.tmpdir(), 'edges-shot-'));
 try {
   await build({ stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', outfile: join(dir, 'page.js'), logLevel: 'warning' });
   await writeFile(join(dir, 'index.html'), HTML);
-  const server = createStaticServer({ root: dir });
+  const server = createStaticServer({ root: dir, mounts: { '/dist/': join(ROOT, 'dist'), '/test/': join(ROOT, 'test') } });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
   const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
+    if (process.env.DEBUG) page.on('console', (m) => console.log('page:', m.text()));
+    if (process.env.DEBUG) page.on('response', (r) => r.status() >= 400 && console.log('http', r.status(), r.url()));
     await page.setViewport({ width: 1000, height: 700, deviceScaleFactor: 1 });
     await page.goto(`http://localhost:${server.address().port}/`);
     await page.waitForFunction(() => typeof window.draw === 'function');
     const scores = await page.evaluate(() => window.draw());
+    await page.evaluate(() => document.querySelector('sam2-segmenter').remove());
     for (const name of ['model', 'image']) {
       const figure = await page.$(`#${name}-figure`);
       await figure.screenshot({ path: join(out, `edges-${name}.png`) });

@@ -375,7 +375,9 @@ export class Sam2Segmenter extends TypedEventsElement {
    * transparent; `kind: 'labels'` is every object at once: a greyscale PNG without alpha whose
    * pixel value is the object id (0 = none; 16-bit when an id exceeds 255), overlaps going to the
    * object with the highest mask logit there. `crop` trims to the mask's bounding box, `feather`
-   * softens the cut-out edge (px). Encoded in the worker from what it keeps: no mask is sent.
+   * softens the cut-out edge (px), `soft: true` gives the cut-out an anti-aliased alpha (the mask's
+   * probability across its edge; with `edges="image"` the refinement's). Encoded in the worker
+   * from what it keeps: no mask is sent.
    */
   toBlob(options: ToBlobOptions = {}): Promise<Blob> {
     return this._exporter.toBlob(options);
