@@ -79,6 +79,8 @@ export class EngineController implements ReactiveController {
   /** What the model and image Tasks last ran with: a failure only counts while they are current. */
   private _modelRun: readonly unknown[] = [];
   private _imageRun: unknown = undefined;
+  /** The worker this element told which model it uses, and for which model properties. */
+  private _claim: { client: WorkerClient; args: readonly unknown[] } | null = null;
   /** An image sent ahead to the worker to be decoded while the model loads. */
   private _warmup: { prepared: PreparedImage; imageKey: string; client: WorkerClient | null } | null = null;
 
@@ -98,6 +100,8 @@ export class EngineController implements ReactiveController {
       args: () => [_host.model, _host.modelBase, _host.backend, _host.precision, this._visibility.active && this._attached && !isUnknownModel(_host.model), this._generation] as const,
       task: async ([model, modelBase, backend, precision, run], { signal }) => {
         this._modelRun = [model, modelBase, backend, precision];
+        // Another model: the worker may let the old one go (its download stops) before the new one is resolved.
+        if (this._claim && this._claim.args.some((v, i) => v !== this._modelRun[i])) this._releaseModel();
         if (isUnknownModel(model)) throw unknownModelError(model);
         return run ? this._loadModel(model, modelBase, backend, isModelPrecision(precision) ? precision : 'auto', signal) : null;
       },
@@ -223,10 +227,16 @@ export class EngineController implements ReactiveController {
     this.progress = null;
     const manifest = await resolveModel(model, modelBase, document.baseURI, signal, precision);
     const resolved = await resolveBackend(backend);
+    const args = this._modelRun;
     const load = (which: Backend) => {
       this._useClient(getWorkerClient(which));
+      // A superseded run claims nothing (its request is refused at once as aborted).
+      if (!signal.aborted) {
+        if (this._claim && this._claim.client !== this.client) this._releaseModel();
+        this._claim = { client: this.client, args };
+      }
       return this.client.request(
-        { type: 'load-model', manifest, backend: which },
+        { type: 'load-model', manifest, backend: which, owner: this.owner },
         {
           signal,
           onProgress: (detail) => this._onProgress(detail),
@@ -367,8 +377,16 @@ export class EngineController implements ReactiveController {
     this._hooks.lost(null);
     this._releaseWarmup();
     this._releaseEncoded();
+    this._releaseModel();
     // The Tasks see `attached` false at the next update: their runs in flight are aborted.
     this._host.requestUpdate();
+  }
+
+  /** The worker may release this element's model (and stop its download) if no other element uses it. */
+  private _releaseModel() {
+    const claim = this._claim;
+    this._claim = null;
+    if (claim?.client.started) void claim.client.request({ type: 'release-owner', owner: this.owner }).catch(() => {});
   }
 
   private _releaseWarmup() {

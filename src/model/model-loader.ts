@@ -47,6 +47,8 @@ export interface LoadEnvironment {
   /** Download progress (phase-level: the caller's job adds the overall fraction). */
   onProgress(detail: PhaseProgress): void;
   onWarning(warning: Sam2Error): void;
+  /** Cancels the load (nobody wants the model any more): every request stops. */
+  signal?: AbortSignal;
 }
 
 function downloadOptions(manifest: ResolvedManifest): Required<DownloadOptions> {
@@ -99,6 +101,9 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
   );
   const options = downloadOptions(manifest);
   const controller = new AbortController();
+  const cancel = () => controller.abort(env.signal?.reason);
+  if (env.signal?.aborted) cancel();
+  env.signal?.addEventListener('abort', cancel, { once: true });
   const context: LoadContext = {
     entry,
     options,
@@ -112,6 +117,7 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
     loaded = await allOrAbort(controller, files.map(({ file }) => loadFile(file, context)));
     meter.finish();
   } finally {
+    env.signal?.removeEventListener('abort', cancel);
     publisher?.close();
   }
 

@@ -26,7 +26,7 @@ export class ProgressMeter {
   /**
    * @param files ids of every file; nothing is emitted until each has a total (or is known to
    *   have none), so an early total that still lacks the encoder never shows a jumpy bar.
-   * @param interval minimum ms between events while bytes flow (the contract is ≤ 250 ms).
+   * @param interval minimum ms between events while bytes flow, besides one per completed chunk.
    */
   constructor(
     private readonly _files: readonly string[],
@@ -40,14 +40,18 @@ export class ProgressMeter {
     this._maybeEmit(true);
   }
 
-  /** The chunk `chunk` of `file` has `received` bytes in the current attempt. */
-  credit(file: string, chunk: string, received: number) {
+  /**
+   * The chunk `chunk` of `file` has `received` bytes in the current attempt. A chunk that is
+   * complete (`received` equals its `size`, when given) is always reported: the bar moves at
+   * least once per chunk, whatever the interval and however busy the thread.
+   */
+  credit(file: string, chunk: string, received: number, size?: number) {
     const before = this._credited.get(chunk) ?? 0;
     if (received <= before) return;
     this._credited.set(chunk, received);
     this._loaded += received - before;
     this._perFile.set(file, (this._perFile.get(file) ?? 0) + received - before);
-    this._maybeEmit(false);
+    this._maybeEmit(received === size);
   }
 
   get loaded(): number {

@@ -166,7 +166,7 @@ async function attemptUnit(
           const bytes = stored === range.end - range.start ? await entry.read(name, target.subarray(range.start, range.end)) : null;
           if (bytes) {
             stats.fromCache += bytes.byteLength;
-            ctx.meter.credit(unit.fileId, name, bytes.byteLength);
+            ctx.meter.credit(unit.fileId, name, bytes.byteLength, bytes.byteLength);
           } else {
             // A chunk that was stored but could not be read back intact was dropped by the
             // entry: the file's bytes must pass the manifest's hash again once it is repaired.
@@ -286,7 +286,7 @@ async function attemptUnit(
         }
         slot.set(piece, received);
         received += piece.byteLength;
-        ctx.meter.credit(unit.fileId, name, received);
+        ctx.meter.credit(unit.fileId, name, received, slot.byteLength);
         // A whole-file answer: stop once this range is in.
         if (full() && response.status === 200) response.cancel();
       });

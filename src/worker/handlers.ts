@@ -10,7 +10,7 @@ import { embeddingsRejected, handleEncode } from './encode.js';
 import { handleCocoAnnotations, handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
 import { loseDevice } from './gpu-device.js';
 import { getImage, handlePrepareImage, imagesHeld, releaseImage } from './images.js';
-import { handleLoadModel } from './models.js';
+import { handleLoadModel, modelsHeld, releaseOwner, sessionsHeld } from './models.js';
 import type { PartialOf, RequestOf, ResultOf, WorkerRequestType, WorkerStats } from './protocol.js';
 import { runtimeWarmUpState } from './runtime-warmup.js';
 import { threadsInUse } from './runtime.js';
@@ -48,6 +48,8 @@ async function stats(): Promise<WorkerStats> {
     embeddingsRejected: embeddingsRejected(),
     modelStore: (await getStore()).kind,
     imagesHeld: imagesHeld(),
+    modelsHeld: modelsHeld(),
+    sessionsHeld: sessionsHeld(),
     threads: threadsInUse(),
     runtimeWarmUp: runtimeWarmUpState(),
   };
@@ -65,6 +67,8 @@ export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {
   // Queued: a release must not overtake the decode of the same object sent before it.
   'release-object': queued((request) => void getImage(request.imageKey)?.objects.delete(request.objectId)),
   'release-image': now((request) => releaseImage(request.imageKey)),
+  // At once: a download nobody wants stops now; sessions are released behind the queued work.
+  'release-owner': now((request) => releaseOwner(request.owner)),
   // Exports are queued too, so they see the result of every decode sent before them.
   'export-image': queued((request) => handleExportImage(request)),
   polygons: queued((request) => handlePolygons(request)),

@@ -27,6 +27,17 @@ export interface LoadModelRequest {
   type: 'load-model';
   manifest: ResolvedManifest;
   backend: BackendPreference;
+  /**
+   * The element asking: it uses this model (and no longer its previous one) until its
+   * `release-owner`. A model no owner uses is let go. Without an owner the model is kept.
+   */
+  owner?: string;
+}
+
+/** The element went (or its model changed): it uses no model any more. */
+export interface ReleaseOwnerRequest {
+  type: 'release-owner';
+  owner: string;
 }
 export interface LoadModelResult {
   source: 'network' | 'cache';
@@ -303,6 +314,10 @@ export interface WorkerStats {
   encodesPreparedAhead: number;
   /** Image embeddings currently held. */
   imagesHeld: number;
+  /** Models loaded and held (each has an encoder and a decoder session). */
+  modelsHeld: number;
+  /** onnxruntime sessions created and not yet released. */
+  sessionsHeld: number;
   decodes: number;
   /** WASM threads onnxruntime really runs (read back from it once started). */
   threads: number;
@@ -379,6 +394,7 @@ export interface WorkerProtocol {
   render: Spec<RenderRequest, ObjectMask>;
   'release-object': Spec<ReleaseObjectRequest, void>;
   'release-image': Spec<ReleaseImageRequest, void>;
+  'release-owner': Spec<ReleaseOwnerRequest, void>;
   'export-image': Spec<ExportImageRequest, Blob>;
   polygons: Spec<PolygonsRequest, Polygon[]>;
   'coco-rle': Spec<CocoRleRequest, CocoRleResult>;
@@ -411,6 +427,7 @@ export const FAILURE_CODES: { readonly [K in WorkerRequestType]: Sam2ErrorCode }
   render: 'decode-failed',
   'release-object': 'invalid-argument',
   'release-image': 'invalid-argument',
+  'release-owner': 'invalid-argument',
   'export-image': 'export-failed',
   polygons: 'export-failed',
   'coco-rle': 'export-failed',

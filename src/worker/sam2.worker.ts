@@ -10,6 +10,7 @@ import { deviceLostError, onDeviceLost } from './gpu-device.js';
 import { HANDLERS, type Handler, type RequestContext } from './handlers.js';
 import { forgetImages } from './images.js';
 import { forgetModels } from './models.js';
+import { serial } from './serial.js';
 import { counters } from './stats.js';
 import { FAILURE_CODES, WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerRequestType } from './protocol.js';
 
@@ -101,8 +102,6 @@ async function run(job: Job, post: Post): Promise<void> {
   }
 }
 
-let queue: Promise<void> = Promise.resolve();
-
 /**
  * Resolves after the messages that have already arrived are read. onnxruntime's WASM run blocks
  * this thread (its pthreads are joined synchronously), so a decode finishes within microtasks of
@@ -140,7 +139,7 @@ function receive(message: ClientMessage, post: Post) {
     lanes.set(lane, job);
   }
   // Messages already here (a newer request of the lane, this one's cancel) are read first.
-  queue = queue.then(afterArrivedMessages).then(() => run(job, post));
+  void serial(() => afterArrivedMessages().then(() => run(job, post)));
 }
 
 // onnxruntime's Emscripten runtime starts its pthreads from this same script; they must not

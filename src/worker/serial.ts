@@ -1,0 +1,13 @@
+/**
+ * The worker's one queue of work that must not overlap (onnxruntime sessions are not
+ * re-entrant): queued requests (sam2.worker.ts) and the release of sessions nobody uses any
+ * more (models.ts), so a session is never released under a run that is using it.
+ */
+let tail: Promise<void> = Promise.resolve();
+
+/** Runs `step` after everything queued before it; a failing step does not stop the queue. */
+export function serial(step: () => void | Promise<void>): Promise<void> {
+  const run = tail.then(step);
+  tail = run.catch(() => {});
+  return run;
+}
