@@ -15,7 +15,7 @@ import { prepareImage, releaseDisplay, type PreparedImage } from '../image-input
 import type { ResolvedManifest } from '../model/manifest.js';
 import { isPreset, looksLikePresetName, resolveModel, unknownModelError } from '../model/presets.js';
 import { isModelPrecision, type ModelPrecision } from '../model/precision.js';
-import type { EmbeddingCacheMode, LoadModelResult } from '../worker/protocol.js';
+import type { EmbeddingCacheMode, EncodeResult, LoadModelResult } from '../worker/protocol.js';
 import { markWebGpuLost, resolveBackend } from '../client/backend.js';
 import { getWorkerClient, type WorkerClient } from '../client/worker-client.js';
 import type { Emitter } from './emitter.js';
@@ -265,14 +265,26 @@ export class EngineController implements ReactiveController {
     // Reuse the key of a warm-up sent to this same worker: it holds the prepared input.
     const warm = this._warmup?.prepared === prepared && this._warmup.client === this.client ? this._warmup : null;
     const imageKey = warm?.imageKey ?? this._newImageKey();
+    // The warm-up's input is this encode's now: a later encode (another model) gets a key of its
+    // own, since this one is released when that one replaces it.
+    if (warm) this._warmup = null;
     const { source, transfer } = await workerSource(prepared);
     // A new encode starts its own progress from 0 (the previous one ended at 1).
     this.progress = null;
-    const { width, height, timings } = await this.client.request(
-      { type: 'encode', modelKey: model.manifest.key, imageKey, source, embeddingCache: embeddingCacheMode(this._host.embeddingCache) },
-      { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
-    );
-    signal.throwIfAborted();
+    const client = this.client;
+    let answer: EncodeResult;
+    try {
+      answer = await client.request(
+        { type: 'encode', modelKey: model.manifest.key, imageKey, source, embeddingCache: embeddingCacheMode(this._host.embeddingCache) },
+        { signal, transfer, onProgress: (detail) => this._onProgress(detail) },
+      );
+      signal.throwIfAborted();
+    } catch (error) {
+      // Superseded or failed: whatever the worker holds (or will hold) under the key goes.
+      if (client.started) void client.request({ type: 'release-image', imageKey }).catch(() => {});
+      throw error;
+    }
+    const { width, height, timings } = answer;
     this._releaseEncoded();
     const encoded = { imageKey, modelKey: model.manifest.key, width, height };
     this.encoded = encoded;

@@ -9,7 +9,7 @@ import { handleDecode, handleRender } from './decode.js';
 import { embeddingsRejected, handleEncode } from './encode.js';
 import { handleCocoAnnotations, handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
 import { loseDevice } from './gpu-device.js';
-import { getImage, handlePrepareImage, imagesHeld, releaseImage } from './images.js';
+import { getImage, handlePrepareImage, imagesHeld, releaseHandle } from './images.js';
 import { handleLoadModel, modelsHeld, releaseOwner, sessionsHeld } from './models.js';
 import type { PartialOf, RequestOf, ResultOf, WorkerRequestType, WorkerStats } from './protocol.js';
 import { runtimeWarmUpState } from './runtime-warmup.js';
@@ -66,7 +66,7 @@ export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {
   render: queued((request, context) => handleRender(request, context.signal)),
   // Queued: a release must not overtake the decode of the same object sent before it.
   'release-object': queued((request) => void getImage(request.imageKey)?.objects.delete(request.objectId)),
-  'release-image': now((request) => releaseImage(request.imageKey)),
+  'release-image': now((request) => releaseHandle(request.imageKey)),
   // At once: a download nobody wants stops now; sessions are released behind the queued work.
   'release-owner': now((request) => releaseOwner(request.owner)),
   // Exports are queued too, so they see the result of every decode sent before them.

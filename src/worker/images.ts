@@ -34,6 +34,12 @@ export interface PreparedInput {
 }
 
 const images = new Map<string, EncodedImage>();
+/**
+ * Handles the page has released. A handle is never used again once released, so an encode that
+ * was already running when its release came (or was queued without being cancelled) keeps
+ * nothing when it finishes.
+ */
+const released = new Set<string>();
 /** Inputs prepared ahead of their encode, by imageKey. */
 const preparedInputs = new Map<string, Promise<PreparedInput>>();
 
@@ -49,6 +55,10 @@ export function requireImage(key: string): EncodedImage {
 
 /** Holds a freshly encoded image under its handle; it starts with no objects. */
 export function setImage(key: string, image: Omit<EncodedImage, 'objects'>) {
+  if (released.has(key)) {
+    if (image.source.kind === 'bitmap') image.source.bitmap.close();
+    return;
+  }
   images.set(key, { ...image, objects: new Map() });
 }
 
@@ -132,6 +142,13 @@ export function takePreparedInput(key: string): Promise<PreparedInput> | undefin
   return prepared;
 }
 
+/** The page let the handle go (`release-image`): forgotten now, and never held again. */
+export function releaseHandle(key: string) {
+  released.add(key);
+  releaseImage(key);
+}
+
+/** Forgets what a handle holds (an encode about to replace it, or the page's release). */
 export function releaseImage(key: string) {
   void preparedInputs.get(key)?.then((p) => p.bitmap?.close(), () => {});
   preparedInputs.delete(key);

@@ -30,6 +30,21 @@ describe('model delivery: pure parts', () => {
     events.forEach((e, i) => i && expect(e.fraction).to.be.at.least(events[i - 1].fraction));
   });
 
+  it('progress reports every completed chunk, however short the interval since the last event', () => {
+    const events: PhaseProgress[] = [];
+    // An interval no test can reach: only the rule (a completed chunk is reported) emits.
+    const meter = new ProgressMeter(['encoder'], (d) => events.push(d), Number.POSITIVE_INFINITY);
+    meter.setTotal('encoder', 300);
+    const start = events.length;
+    meter.credit('encoder', 'e~r0-100', 40, 100); // partial: throttled
+    expect(events.length).to.equal(start);
+    meter.credit('encoder', 'e~r0-100', 100, 100);
+    meter.credit('encoder', 'e~r100-200', 100, 100);
+    meter.credit('encoder', 'e~r200-300', 100, 100);
+    expect(events.slice(start).map((e) => e.loaded)).to.deep.equal([100, 200, 300]);
+    expect(events.at(-1)!.fraction).to.be.below(1); // not verified yet
+  });
+
   it('a job\'s fraction spans its phases, never decreases, and fits a repeated phase into what is left', () => {
     const events: ProgressDetail[] = [];
     const job = new JobProgress((d) => events.push(d));

@@ -9,6 +9,7 @@ import * as testing from '../testing.js';
 import type { ModelLoadDetail } from '../../src/events.js';
 import type { WorkerStats } from '../../src/worker/protocol.js';
 import { colourManifest, servedLog } from '../model/helpers.js';
+import { loadModel, sceneBitmap, sendEncode, startWorker } from './worker-helpers.js';
 import { SCENE, createSegmenter, groundTruth, iou, nextEvent, recordEvents, sceneUrl, settle } from '../helpers.js';
 
 const [W, H] = [1000, 600];
@@ -147,5 +148,40 @@ describe('worker ownership of models', () => {
     const after = await stats();
     expect(after.sessionsCreated).to.equal(before.sessionsCreated);
     expect(after.modelsHeld).to.equal(0);
+  });
+
+  it('an encode still queued or running when its handle is released keeps nothing when it finishes', async () => {
+    const client = startWorker();
+    try {
+      const { key } = await loadModel(client);
+      const encode = sendEncode(client, key, 'gone', await sceneBitmap(320, 240));
+      // Sent after the encode, answered before it runs (release-image is not queued).
+      await client.request({ type: 'release-image', imageKey: 'gone' });
+      await encode;
+      const held = await client.request({ type: 'stats' });
+      expect(held.imagesEncoded).to.equal(1);
+      expect(held.imagesHeld).to.equal(0);
+    } finally {
+      client.terminate();
+    }
+  });
+
+  it('a model change after the encode encodes again under a handle of its own, and segments', async () => {
+    await statsUntil((s) => s.sessionsHeld === 0, 'nothing held from before');
+    const first = await colourManifest({ name: `first-${Date.now()}` });
+    const second = await colourManifest({ name: `second-${Date.now()}` });
+    const element = createSegmenter();
+    element.model = first;
+    element.src = await sceneUrl(W, H);
+    await nextEvent(element, 'image-encode');
+    const reencoded = nextEvent(element, 'image-encode');
+    element.model = second;
+    await reencoded;
+    const result = await element.addPoint(RED.cx * W, RED.cy * H);
+    expect(iou(result!.mask!, groundTruth(W, H, [RED, SCENE[1]]))).to.be.at.least(0.97);
+    // The first model went with its last user; one image is held, under the new model.
+    const now = await statsUntil((s) => s.modelsHeld === 1, 'the first model released');
+    expect(now.sessionsHeld).to.equal(2);
+    expect(now.imagesHeld).to.equal(1);
   });
 });
