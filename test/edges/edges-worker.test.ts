@@ -6,6 +6,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { WorkerClient } from '../../src/client/worker-client.js';
 import { upsampleLogitsToMaskWithStats } from '../../src/mask/upsample.js';
+import { readPng } from '../mask/png-reader.js';
 import type { DecodeRequest } from '../../src/worker/protocol.js';
 import { click, encodeScene, loadModel, startWorker } from '../worker/worker-helpers.js';
 
@@ -45,5 +46,22 @@ describe('worker: decode and render with edges', function () {
     expect(rendered.data).to.deep.equal(image.data);
     expect([rendered.area, rendered.bbox]).to.deep.equal([image.area, image.bbox]);
     expect(back.data).to.deep.equal(reference.data);
+  });
+
+  it('labels of overlapping objects with edges "image": every labelled pixel is in its own refined mask, the union is covered', async () => {
+    // Two objects on the same red shape, clicked at different places: their refined masks overlap.
+    const a = await decode(4, { edges: 'image' });
+    const b = await client.request({ type: 'decode', modelKey, imageKey: 'scene', objectId: 5, prompts: click(0.36, 0.45, W, H), threshold: 0, maskIndex: null, edges: 'image' });
+    const labels = await readPng(await client.request({ type: 'export-image', imageKey: 'scene', objectId: null, objectIds: [4, 5], kind: 'labels', format: 'image/png', crop: false, feather: 0 }));
+    let overlap = 0;
+    let wrong = 0;
+    for (let i = 0; i < W * H; i++) {
+      if (a.data[i] && b.data[i]) overlap++;
+      const label = labels.samples[i];
+      const expected = label === 4 ? a.data[i] : label === 5 ? b.data[i] : !a.data[i] && !b.data[i];
+      if (!expected) wrong++;
+    }
+    expect(overlap).to.be.above(1000);
+    expect(wrong).to.equal(0);
   });
 });
