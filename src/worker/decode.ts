@@ -6,6 +6,7 @@
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
 import { naturalMask } from './edges.js';
+import { embeddingsForDecoder } from './gpu-embeddings.js';
 import { requireImage } from './images.js';
 import { cleanedLogits, maskAt, renderMask, usefulPreviewSize } from './mask-output.js';
 import { getModel } from './models.js';
@@ -24,7 +25,7 @@ export async function handleDecode(request: DecodeRequest, sendPartial: (value: 
   const kept = request.objectId !== undefined ? image.objects.get(request.objectId) : undefined;
   const maskInput = request.refine ? (kept ? candidate(kept.logits, kept.maskIndex) : null) : (request.maskInput ?? null);
   const feeds = model.adapter.decoderFeeds(
-    image.embeddings,
+    await embeddingsForDecoder(image.embeddings),
     request.prompts,
     image.width,
     image.height,

@@ -9,6 +9,7 @@ import { JobProgress } from '../model/progress.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { prepareInput, releaseImage, setImage, sourceBytes, takePreparedInput } from './images.js';
+import { embeddingsFromEncoder, sessionsIdle, warmUpDecoder } from './gpu-embeddings.js';
 import { getModel, type ProgressSink } from './models.js';
 import type { EncodeRequest, EncodeResult, WorkerImageSource } from './protocol.js';
 import { EXECUTION_PROVIDER, configureRuntime } from './runtime.js';
@@ -67,19 +68,25 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   const { Tensor } = configureRuntime();
   const t2 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
+  let embeddings;
   try {
+    await sessionsIdle();
     outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input.input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
+    // On WebGPU the outputs are GPU buffers: kept there for the decodes, copied down for the caches.
+    embeddings = await embeddingsFromEncoder(model.adapter, outputs);
   } catch (cause) {
     input.bitmap?.close();
+    if (cause instanceof Sam2Error) throw cause;
     throw new Sam2Error('encode-failed', `The encoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
-  const embeddings = model.adapter.embeddings(outputs);
   const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
   setImage(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
   if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
   // Written after the reply is on its way; a full disk only means no revisit shortcut.
   if (diskId) void diskEmbeddings().put(diskModelKey(request.modelKey), diskId, { width, height, embeddings });
   counters.imagesEncoded++;
+  // WebGPU: the decoder's shaders compile now, not on the first click.
+  warmUpDecoder(model, embeddings, width, height);
   done();
   return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
 }

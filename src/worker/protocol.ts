@@ -319,6 +319,12 @@ export interface WorkerStats {
   /** onnxruntime sessions created and not yet released. */
   sessionsHeld: number;
   decodes: number;
+  /** WebGPU: encodes whose embeddings stayed on the GPU for the decodes (no upload per click). */
+  embeddingsKeptOnDevice: number;
+  /** WebGPU: embeddings uploaded to the GPU for a decode (an image answered from a cache). */
+  embeddingUploads: number;
+  /** WebGPU: decoder runs made ahead of the first click to compile its shaders. */
+  decoderWarmUps: number;
   /** WASM threads onnxruntime really runs (read back from it once started). */
   threads: number;
   /** Model bytes received over the network / read from the cache since the worker started. */

@@ -10,6 +10,12 @@ export const counters = {
   embeddingDiskHits: 0,
   encodesPreparedAhead: 0,
   decodes: 0,
+  /** WebGPU: encodes whose embeddings stayed on the GPU for the decodes (no upload per click). */
+  embeddingsKeptOnDevice: 0,
+  /** WebGPU: embeddings uploaded to the GPU for a decode (an image answered from a cache). */
+  embeddingUploads: 0,
+  /** WebGPU: decoder runs made ahead of the first click to compile its shaders. */
+  decoderWarmUps: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
   /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */

@@ -25,7 +25,7 @@ describe('<sam2-segmenter> loaded from another origin', () => {
     expect(load.backend).to.equal('wasm');
     // The test page is cross-origin isolated, so threads work even from the other origin.
     expect(crossOriginIsolated).to.equal(true);
-    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 8));
+    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 16));
     const changed = nextEvent<MaskChangeDetail>(element, 'mask-change');
     await element.addPoint(SCENE[0].cx * width, SCENE[0].cy * height);
     const { detail } = await changed;

@@ -47,12 +47,12 @@ describe('Content-Security-Policy and Trusted Types', () => {
     const load = record.events.find((e) => e.type === 'model-load')!.detail as { threads: number };
     // The test pages are cross-origin isolated: the worker starts thread workers, under the policy too.
     expect(crossOriginIsolated).to.equal(true);
-    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 8));
+    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 16));
   });
 
   it('works from a CDN (another origin, a blob: worker) under a strict policy with Trusted Types', async () => {
     const { record } = await segmentsUnder('cdn', '/__csp/cdn/test/hosting/frame.html?cdn');
     const load = record.events.find((e) => e.type === 'model-load')!.detail as { threads: number };
-    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 8));
+    expect(load.threads).to.equal(Math.min(navigator.hardwareConcurrency, 16));
   });
 });
