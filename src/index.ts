@@ -1,6 +1,7 @@
 import './define.js';
 export { Sam2Segmenter, SAM2_STATUSES, BACKENDS, LOADING_MODES, MASK_EDGES } from './sam2-segmenter.js';
-export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions, MaskEdges } from './sam2-segmenter.js';
+export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions, MaskEdges, Sam2Strings } from './sam2-segmenter.js';
+export { DEFAULT_STRINGS } from './render/strings.js';
 export { Sam2Error, SAM2_ERROR_CODES } from './errors.js';
 export type { Sam2ErrorCode } from './errors.js';
 export type {

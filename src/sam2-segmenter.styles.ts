@@ -17,6 +17,7 @@ export const styles = css`
     --sam2-point-negative-color: #dc2626;
     --sam2-box-color: #facc15;
     --sam2-accent-color: #2563eb;
+    --sam2-error-color: #dc2626;
     --sam2-background: color-mix(in srgb, currentColor 6%, transparent);
     --sam2-radius: 6px;
     --sam2-touch-action: pinch-zoom;
@@ -76,22 +77,138 @@ export const styles = css`
     height: 100%;
     pointer-events: none;
   }
-  .progress {
+  /* Loading: a status pill over the bottom of the image (clicks go through it to the image, where
+     they are kept as pending prompts). */
+  .status {
     position: absolute;
     left: 12px;
     right: 12px;
     bottom: 12px;
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    padding: 8px 10px;
+    border-radius: 8px;
+    background: color-mix(in srgb, Canvas 82%, transparent);
+    color: CanvasText;
+    backdrop-filter: blur(6px);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.25);
+    font: 13px/1.3 system-ui, sans-serif;
+    pointer-events: none;
+  }
+  .status-text {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: space-between;
+    gap: 2px 12px;
+  }
+  .status-pending {
+    opacity: 0.75;
+  }
+  .progress {
+    position: relative;
     height: 6px;
     border-radius: 3px;
-    background: color-mix(in srgb, Canvas 70%, transparent);
+    background: color-mix(in srgb, CanvasText 14%, transparent);
     overflow: hidden;
-    pointer-events: none;
   }
   .progress > div {
     height: 100%;
     width: calc(var(--sam2-progress, 0) * 100%);
+    border-radius: inherit;
     background: var(--sam2-accent-color);
     transition: width 120ms linear;
+  }
+  /* The encode reports only its start and end: the bar fills over the time earlier encodes took
+     (slowing down near the end rather than stopping), or sweeps when no time is known yet. */
+  .progress.estimate > div {
+    width: 92%;
+    transition: none;
+    animation: sam2-estimate var(--_estimate, 10s) cubic-bezier(0.25, 0.6, 0.35, 1) both;
+  }
+  .progress.indeterminate > div {
+    width: 35%;
+    transition: none;
+    animation: sam2-sweep 1.4s ease-in-out infinite;
+  }
+  @keyframes sam2-estimate {
+    from {
+      width: 2%;
+    }
+  }
+  @keyframes sam2-sweep {
+    from {
+      transform: translateX(-100%);
+    }
+    to {
+      transform: translateX(290%);
+    }
+  }
+  @keyframes sam2-pulse {
+    50% {
+      opacity: 0.35;
+    }
+  }
+  /* No sliding with reduced motion: the bar fades in and out instead (the text carries the time). */
+  @media (prefers-reduced-motion: reduce) {
+    .progress > div {
+      transition: none;
+    }
+    .progress.estimate > div,
+    .progress.indeterminate > div {
+      width: 100%;
+      transform: none;
+      animation: sam2-pulse 2.4s ease-in-out infinite;
+    }
+  }
+  /* An error: over the whole element, the image dimmed behind it. */
+  .error {
+    position: absolute;
+    inset: 0;
+    z-index: 1;
+    display: grid;
+    place-items: center;
+    padding: 12px;
+    overflow: auto;
+    border-radius: var(--sam2-radius);
+    background: color-mix(in srgb, Canvas 55%, transparent);
+    backdrop-filter: blur(2px);
+    color: CanvasText;
+    font: 14px/1.4 system-ui, sans-serif;
+    cursor: default;
+  }
+  .error-box {
+    max-width: 36em;
+    padding: 12px 16px;
+    border-radius: 8px;
+    border-left: 4px solid var(--sam2-error-color);
+    background: Canvas;
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.3);
+  }
+  .error-box p {
+    margin: 0 0 6px;
+  }
+  .error-title {
+    font-weight: 600;
+  }
+  .error-message {
+    font-size: 13px;
+    opacity: 0.8;
+    overflow-wrap: anywhere;
+  }
+  .retry {
+    margin-top: 4px;
+    padding: 5px 14px;
+    border: 0;
+    border-radius: 5px;
+    background: var(--sam2-accent-color);
+    color: #fff;
+    font: inherit;
+    cursor: pointer;
+  }
+  .retry:focus-visible {
+    outline: 2px solid var(--sam2-accent-color);
+    outline-offset: 2px;
   }
   .placeholder {
     display: grid;

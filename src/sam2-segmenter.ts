@@ -25,15 +25,17 @@ import { OverlayController } from './controllers/overlay.js';
 import * as changes from './controllers/prompt-changes.js';
 import { clonePrompts } from './controllers/prompt-history.js';
 import { SegmentationController } from './controllers/segmentation.js';
+import { StatesController } from './controllers/states.js';
 import { VisibilityController } from './controllers/visibility.js';
 import { cssVars } from './render/css-vars.js';
-import { STRINGS } from './render/strings.js';
-import { objectBar, statusText, toolbar } from './render/templates.js';
+import { errorPart, errorTitle, statusPart } from './render/states.js';
+import { resolveStrings, type Sam2Strings } from './render/strings.js';
+import { imageView, objectBar, statusText, toolbar } from './render/templates.js';
 import { styles } from './sam2-segmenter.styles.js';
 import { TypedEventsElement } from './typed-events.js';
 
 export { SAM2_STATUSES };
-export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions, MaskEdges };
+export type { Sam2Status, LoadingMode, ToBlobOptions, CocoAnnotationsOptions, MaskEdges, Sam2Strings };
 export { MASK_EDGES } from './mask/types.js';
 export { BACKENDS } from './backends.js';
 export const LOADING_MODES = ['lazy', 'eager'] as const;
@@ -69,13 +71,16 @@ const ignore = () => {};
  * @csspart base - The frame holding the image and overlay.
  * @csspart image - The displayed image.
  * @csspart canvas - The overlay canvas (masks, outline, prompts).
- * @csspart progress - The default progress bar.
+ * @csspart status - While loading: the status text ("Downloading model… 42 %", "Preparing…", "Analysing image…") over the image, with the progress bar; hidden when ready.
+ * @csspart progress - The progress bar inside the status: the download/compile fraction, then during the encode a fill over the usual encode time (or a sweep when none is known yet).
+ * @csspart error - Over the element when the model or image could not be loaded (or the image analysed): what failed, the error's message and a Retry button. `data-code` holds the error code.
  * @csspart toolbar - The overlay toolbar (candidates, undo, redo, clear), shown once there are prompts.
  * @csspart candidates - The candidate-mask chooser inside the toolbar.
  * @csspart objects - With `multiple`: the object bar (a new-object button, one chip per object).
  *
  * @slot placeholder - Shown before an image is set.
- * @slot progress - Replaces the default progress bar.
+ * @slot progress - Replaces the default status (text and progress bar) while loading.
+ * @slot error - Replaces the default error content (message and Retry button); call `retry()` from your own button.
  * @slot toolbar - Replaces the default toolbar.
  *
  * @cssprop [--sam2-mask-color=#1e90ff] - Mask fill colour (of object 1).
@@ -86,7 +91,8 @@ const ignore = () => {};
  * @cssprop [--sam2-point-positive-color=#16a34a] - Positive point colour.
  * @cssprop [--sam2-point-negative-color=#dc2626] - Negative point colour.
  * @cssprop [--sam2-box-color=#facc15] - Box prompt colour.
- * @cssprop [--sam2-accent-color=#2563eb] - Progress bar and focus ring.
+ * @cssprop [--sam2-accent-color=#2563eb] - Progress bar, focus ring and Retry button.
+ * @cssprop [--sam2-error-color=#dc2626] - The error message's accent.
  * @cssprop [--sam2-touch-action=pinch-zoom] - `touch-action` of the image area (one-finger drags draw boxes; pinch stays the page's).
  *
  * @example
@@ -245,6 +251,9 @@ export class Sam2Segmenter extends TypedEventsElement {
    */
   @property({ attribute: 'embedding-cache' }) embeddingCache: EmbeddingCacheMode = 'disk';
 
+  /** Texts shown and announced (status, error, toolbar, live region): a partial table over `DEFAULT_STRINGS`, e.g. `{retry: 'Erneut versuchen'}`. */
+  @property({ attribute: false }) strings: Partial<Sam2Strings> = {};
+
   @state() private _announcement = '';
   /** `status` as of this update (taken before the Tasks start their runs of this update). */
   @state() private _status: Sam2Status = 'idle';
@@ -272,6 +281,7 @@ export class Sam2Segmenter extends TypedEventsElement {
   });
   private readonly _overlay: OverlayController = new OverlayController(this, this._frame, this._engine, this._segmentation, this._gestures, this._hover);
   private readonly _exporter = new Exporter(this._engine, this._segmentation);
+  private readonly _states = new StatesController(this, this._engine, this._segmentation);
 
   // --- state ---------------------------------------------------------------------------------
 
@@ -367,6 +377,11 @@ export class Sam2Segmenter extends TypedEventsElement {
     this._segmentation.removeObject(id);
   }
 
+  /** Runs the failed steps again (model, image, encode; a given-up worker too): resolves when done, rejects with a new error. */
+  retry(): Promise<void> {
+    return this._states.retry();
+  }
+
   // --- outputs -------------------------------------------------------------------------------
 
   /**
@@ -432,9 +447,9 @@ export class Sam2Segmenter extends TypedEventsElement {
   protected override render() {
     const display = this._engine.display;
     const status = this._status;
-    const showProgress = status === 'loading' || status === 'encoding';
-    const fraction = this._engine.progress?.fraction ?? 0;
-    const label = this.alt || STRINGS.imageLabel;
+    const strings = resolveStrings(this.strings);
+    const failure = this._states.failure(status);
+    const label = this.alt || strings.imageLabel;
     const size = this._engine.imageSize;
     const active = this._segmentation.active;
     const prompts = this._segmentation.currentPrompts();
@@ -444,8 +459,8 @@ export class Sam2Segmenter extends TypedEventsElement {
         ${cssVars({ '--_aspect': size ? `${size.width} / ${size.height}` : null })}
         part="base"
         role="application"
-        aria-label=${`${label}. ${STRINGS.instructions}`}
-        aria-busy=${showProgress ? 'true' : 'false'}
+        aria-label=${`${label}. ${strings.instructions}`}
+        aria-busy=${status === 'loading' || status === 'encoding' ? 'true' : 'false'}
         @pointerdown=${this._gestures.onPointerDown}
         @pointermove=${this._gestures.onPointerMove}
         @pointerup=${this._gestures.onPointerUp}
@@ -453,18 +468,10 @@ export class Sam2Segmenter extends TypedEventsElement {
         @pointerleave=${this._gestures.onPointerLeave}
         @contextmenu=${this._gestures.onContextMenu}
       >
-        ${display
-          ? 'bitmap' in display
-            ? html`<canvas class="image" part="image" role="img" aria-label=${label}></canvas>`
-            : html`<img class="image" part="image" src=${display.url} alt=${label} crossorigin="anonymous" draggable="false" @load=${() => this.requestUpdate()} />`
-          : html`<slot name="placeholder"><div class="placeholder">${this.src || this.image ? '' : STRINGS.noImage}</div></slot>`}
+        ${imageView(display, label, this.src || this.image ? '' : strings.noImage, () => this.requestUpdate())}
         <canvas class="overlay" part="canvas" aria-hidden="true"></canvas>
-        ${showProgress
-          ? html`<slot name="progress"
-              ><div class="progress" part="progress" role="progressbar" aria-label=${STRINGS.loading} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(fraction * 100)} ${cssVars({ '--sam2-progress': String(fraction) })}><div></div></div
-            ></slot>`
-          : nothing}
-        <div class="sr-only" role="status" aria-live="polite">${statusText(status, this._engine.progress, this._announcement)}</div>
+        ${statusPart(strings, status, this._engine.progress, this._states.loading(status))}
+        <div class="sr-only" role="status" aria-live="polite">${statusText(strings, status, this._engine.progress, this._announcement, failure && errorTitle(strings, failure.step))}</div>
       </div>
       ${this.multiple
         ? objectBar({
@@ -474,7 +481,7 @@ export class Sam2Segmenter extends TypedEventsElement {
             onAdd: () => this.addObject(),
             onActivate: (id) => (this.activeObject = id),
             onRemove: (id) => this.removeObject(id),
-          })
+          }, strings)
         : nothing}
       ${toolbar({
         show: !!active.result?.mask || prompts.points.length > 0 || prompts.box !== null,
@@ -485,7 +492,8 @@ export class Sam2Segmenter extends TypedEventsElement {
         onUndo: () => void this.undo().catch(ignore),
         onRedo: () => void this.redo().catch(ignore),
         onClear: () => this.clear(),
-      })}
+      }, strings)}
+      ${errorPart(strings, failure, () => void this.retry().catch(ignore))}
     `;
   }
 }

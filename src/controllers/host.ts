@@ -8,6 +8,7 @@ import type { ImageInput } from '../image-input.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { ModelPrecision } from '../model/precision.js';
 import type { MaskEdges } from '../mask/types.js';
+import type { Sam2Strings } from '../render/strings.js';
 import type { BackendPreference, EmbeddingCacheMode } from '../worker/protocol.js';
 
 export type LoadingMode = 'lazy' | 'eager';
@@ -28,6 +29,7 @@ export interface SegmenterHost extends ReactiveControllerHost, HTMLElement {
   readonly maxSprinkleArea: number;
   readonly edges: MaskEdges | string;
   readonly embeddingCache: EmbeddingCacheMode | string;
+  readonly strings: Partial<Sam2Strings>;
   readonly renderRoot: HTMLElement | DocumentFragment;
 }
 

@@ -14,7 +14,7 @@ import { Sam2Error, isAbort } from '../errors.js';
 import type { ChangeSource, MaskChangeDetail, MaskResult, SegmentObjectInfo } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { BinaryMask } from '../mask/types.js';
-import { STRINGS } from '../render/strings.js';
+import { resolveStrings } from '../render/strings.js';
 import { ChangeQueue, type PromptChange } from './change-queue.js';
 import type { Waiter } from './decode-lane.js';
 import type { Emitter } from './emitter.js';
@@ -166,13 +166,13 @@ export class SegmentationController implements ReactiveController {
 
   addObject(): number {
     const object = this.objects.add();
-    this._objectsChanged(STRINGS.objectAdded(object.id));
+    this._objectsChanged(resolveStrings(this._host.strings).objectAdded(object.id));
     return object.id;
   }
 
   activate(id: number): void {
     if (!this.objects.activate(id)) return;
-    this._objectsChanged(STRINGS.objectActive(id));
+    this._objectsChanged(resolveStrings(this._host.strings).objectActive(id));
   }
 
   removeObject(id: number): void {
@@ -182,7 +182,7 @@ export class SegmentationController implements ReactiveController {
     this._releaseObject(id);
     this._queue.drop((c) => c.objectId === id);
     if (this.early?.objectId === id) this.early = null;
-    this._objectsChanged(STRINGS.objectRemoved(id, this.active.id));
+    this._objectsChanged(resolveStrings(this._host.strings).objectRemoved(id, this.active.id));
   }
 
   // --- what the engine tells ---------------------------------------------------------------
@@ -453,7 +453,7 @@ export class SegmentationController implements ReactiveController {
     const percent = ((100 * r.area) / total).toFixed(r.area && r.area * 1000 < total ? 1 : 0);
     const points = r.prompts.points.length;
     return this.objects.all.length > 1 || object.id !== 1
-      ? STRINGS.objectMask(object.id, percent, points, r.prompts.box !== null)
-      : STRINGS.mask(percent, points, r.prompts.box !== null);
+      ? resolveStrings(this._host.strings).objectMask(object.id, percent, points, r.prompts.box !== null)
+      : resolveStrings(this._host.strings).mask(percent, points, r.prompts.box !== null);
   }
 }

@@ -4,8 +4,9 @@
  */
 import { html, nothing, svg, type SVGTemplateResult } from 'lit';
 import type { MaskResult, ProgressDetail, SegmentObjectInfo } from '../events.js';
+import type { PreparedImage } from '../image-input.js';
 import { cssVars } from './css-vars.js';
-import { STRINGS } from './strings.js';
+import { DEFAULT_STRINGS, type Sam2Strings } from './strings.js';
 
 /** Toolbar icons: 24-unit strokes in currentColor, so they follow the theme. */
 const icon = (paths: SVGTemplateResult) =>
@@ -26,7 +27,7 @@ export interface ToolbarProps {
   onClear(): void;
 }
 
-export function toolbar(p: ToolbarProps) {
+export function toolbar(p: ToolbarProps, STRINGS: Sam2Strings = DEFAULT_STRINGS) {
   const result = p.result;
   const scores = result?.mask ? result.scores : [];
   const percent = (score: number) => (score * 100).toFixed(0);
@@ -66,7 +67,7 @@ export interface ObjectBarProps {
 }
 
 /** With `multiple`: a "new object" button and one chip per object in its colour. */
-export function objectBar(p: ObjectBarProps) {
+export function objectBar(p: ObjectBarProps, STRINGS: Sam2Strings = DEFAULT_STRINGS) {
   return html`<div class="objects" part="objects" role="toolbar" aria-label=${STRINGS.objects}>
     <button type="button" class="tool add" aria-label=${STRINGS.newObject} title=${STRINGS.newObjectTitle} @click=${p.onAdd}>${PLUS_ICON}</button>
     ${p.objects.map(
@@ -80,19 +81,34 @@ export function objectBar(p: ObjectBarProps) {
   </div>`;
 }
 
+/** The image (an <img> for URLs and blobs, a canvas for bitmaps), or the placeholder slot before there is one. */
+export function imageView(display: PreparedImage['display'] | null, label: string, placeholder: string, onLoad: () => void) {
+  if (!display) return html`<slot name="placeholder"><div class="placeholder">${placeholder}</div></slot>`;
+  return 'bitmap' in display
+    ? html`<canvas class="image" part="image" role="img" aria-label=${label}></canvas>`
+    : html`<img class="image" part="image" src=${display.url} alt=${label} crossorigin="anonymous" draggable="false" @load=${onLoad} />`;
+}
+
 /** What the live region says in each state (ready: the latest announcement, e.g. the mask's size). */
-export function statusText(status: string, progress: ProgressDetail | null, announcement: string): string {
+export function statusText(strings: Sam2Strings, status: string, progress: ProgressDetail | null, announcement: string, error: string | null): string {
   switch (status) {
     case 'loading':
-      return progress?.phase === 'download' ? STRINGS.loadingModelPercent(Math.round(progress.fraction * 100)) : STRINGS.loadingModel;
     case 'encoding':
-      return STRINGS.analysing;
+      return loadingText(strings, status, progress, null);
     case 'error':
-      return STRINGS.error;
+      return error ?? strings.error;
     case 'ready':
     case 'decoding':
-      return announcement || STRINGS.ready;
+      return announcement || strings.ready;
     default:
       return announcement;
   }
+}
+
+/** The visible (and announced) text while loading: download with its percentage, compile, encode. */
+export function loadingText(strings: Sam2Strings, status: string, progress: ProgressDetail | null, estimateMs: number | null): string {
+  if (status === 'encoding') return estimateMs === null ? strings.analysing : strings.analysingEstimate(Math.max(1, Math.round(estimateMs / 1000)));
+  if (progress?.phase === 'download') return strings.downloading(Math.floor(progress.fraction * 100));
+  if (progress?.phase === 'compile') return strings.preparing;
+  return strings.loadingModel;
 }
