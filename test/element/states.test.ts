@@ -236,8 +236,9 @@ describe('<sam2-segmenter> visible states', () => {
   });
 
   it('a worker that could not start shows the error; retry() after the page fixed basePath starts it and segments', async () => {
-    // A frame: its own element class and worker clients (the worker is given up there only).
-    const { api, record } = await openFrame('/test/hosting/frame.html?base=/__fail/404/app/');
+    // A frame: its own element class and worker clients (the worker is given up there only). A
+    // path of its own: the hosting tests count the requests for theirs.
+    const { api, record } = await openFrame('/test/hosting/frame.html?base=/__fail/404/states-app/');
     const error = await untilValue(() => record.errors.find((e) => !e.recoverable), 'the final error');
     expect(error.code).to.equal('worker-crashed');
     const element = api.element;
