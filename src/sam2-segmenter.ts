@@ -28,8 +28,7 @@ import { SegmentationController } from './controllers/segmentation.js';
 import { StatesController } from './controllers/states.js';
 import { VisibilityController } from './controllers/visibility.js';
 import { cssVars } from './render/css-vars.js';
-import { errorPart, errorTitle, statusPart } from './render/states.js';
-import { resolveStrings, type Sam2Strings } from './render/strings.js';
+import { errorPart, errorTitle, resolveStrings, statusPart, type Sam2Strings } from './render/states.js';
 import { imageView, objectBar, statusText, toolbar } from './render/templates.js';
 import { styles } from './sam2-segmenter.styles.js';
 import { TypedEventsElement } from './typed-events.js';
@@ -253,7 +252,6 @@ export class Sam2Segmenter extends TypedEventsElement {
 
   /** Texts shown and announced (status, error, toolbar, live region): a partial table over `DEFAULT_STRINGS`, e.g. `{retry: 'Erneut versuchen'}`. */
   @property({ attribute: false }) strings: Partial<Sam2Strings> = {};
-
   @state() private _announcement = '';
   /** `status` as of this update (taken before the Tasks start their runs of this update). */
   @state() private _status: Sam2Status = 'idle';

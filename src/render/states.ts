@@ -9,6 +9,8 @@ import type { ProgressDetail } from '../events.js';
 import type { ErrorView, FailedStep, LoadingView } from '../controllers/states.js';
 import { cssVars } from './css-vars.js';
 import type { Sam2Strings } from './strings.js';
+
+export { resolveStrings, type Sam2Strings } from './strings.js';
 import { loadingText } from './templates.js';
 
 export const errorTitle = (strings: Sam2Strings, step: FailedStep) =>
