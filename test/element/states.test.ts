@@ -25,6 +25,12 @@ const shadow = (element: Sam2Segmenter) => element.shadowRoot!;
 const part = (element: Sam2Segmenter, name: string) => shadow(element).querySelector<HTMLElement>(`[part~="${name}"]`);
 const statusText = (element: Sam2Segmenter) => normal(part(element, 'status')?.querySelector('.status-text')?.textContent);
 const liveRegion = (element: Sam2Segmenter) => normal(shadow(element).querySelector('[role="status"][aria-live]')!.textContent)!;
+/** The error part, once rendered (the error event comes a microtask before the failed Task re-renders). */
+async function errorShown(element: Sam2Segmenter): Promise<HTMLElement> {
+  await until(() => part(element, 'error') !== null, 'the error part shows');
+  await element.updateComplete;
+  return part(element, 'error')!;
+}
 const visible = (el: Element | null) => {
   if (!el) return false;
   const rect = el.getBoundingClientRect();
@@ -169,8 +175,7 @@ describe('<sam2-segmenter> visible states', () => {
     element.src = await sceneUrl(W, H);
     const { detail } = await failed;
     expect(detail.code).to.equal('model-fetch-failed');
-    await element.updateComplete;
-    const error = part(element, 'error')!;
+    const error = await errorShown(element);
     expect(visible(error)).to.equal(true);
     expect(error.getAttribute('role')).to.equal('alert');
     expect(error.dataset.code).to.equal('model-fetch-failed');
@@ -204,8 +209,7 @@ describe('<sam2-segmenter> visible states', () => {
     const failed = nextEvent<ErrorDetail>(element, 'error');
     element.src = imagePath;
     expect((await failed).detail.code).to.equal('image-load-failed');
-    await element.updateComplete;
-    const error = part(element, 'error')!;
+    const error = await errorShown(element);
     expect(error.textContent).to.contain('The image could not be loaded.');
     await put(imagePath, await (await fetch(await sceneUrl(W, H))).blob(), 'image/png');
     const encoded = nextEvent(element, 'image-encode');
@@ -242,8 +246,7 @@ describe('<sam2-segmenter> visible states', () => {
     const error = await untilValue(() => record.errors.find((e) => !e.recoverable), 'the final error');
     expect(error.code).to.equal('worker-crashed');
     const element = api.element;
-    await element.updateComplete;
-    const errorPart = part(element, 'error')!;
+    const errorPart = await errorShown(element);
     expect(errorPart.dataset.code).to.equal('worker-crashed');
     expect(errorPart.textContent).to.contain('HTTP 404');
     (element.constructor as typeof Sam2Segmenter).basePath = null;
@@ -263,8 +266,7 @@ describe('<sam2-segmenter> visible states', () => {
     const failed = nextEvent<ErrorDetail>(element, 'error');
     element.src = await sceneUrl(W, H);
     await failed;
-    await element.updateComplete;
-    const error = part(element, 'error')!;
+    const error = await errorShown(element);
     const slot = error.querySelector<HTMLSlotElement>('slot[name="error"]')!;
     expect(slot.assignedElements()).to.deep.equal([element.querySelector('#own-error')]);
     expect(visible(element.querySelector('#own-error'))).to.equal(true);
@@ -286,8 +288,7 @@ describe('<sam2-segmenter> visible states', () => {
     const failed = nextEvent<ErrorDetail>(element, 'error');
     element.model = '/__fail/404/manifest.json';
     await failed;
-    await element.updateComplete;
-    const error = part(element, 'error')!;
+    const error = await errorShown(element);
     expect(error.querySelector('.error-title')!.textContent).to.equal('Das Modell konnte nicht geladen werden.');
     expect(error.querySelector('button')!.textContent!.trim()).to.equal('Erneut versuchen');
     expect(liveRegion(element)).to.equal('Das Modell konnte nicht geladen werden.');
