@@ -3,8 +3,8 @@
 // bench/run.mjs bundles this with esbuild into bench/results/tmp/paint.probe.js.
 import { OverlayPainter } from '../src/render/overlay.ts';
 
+const MASK_COLOR = [30, 144, 255];
 const STYLE = {
-  maskColor: [30, 144, 255],
   maskOpacity: 0.45,
   outlineColor: [255, 255, 255],
   outlineWidth: 2,
@@ -39,7 +39,9 @@ window.paintProbe = async (sizes, reps = 5, cssWidth = 800) => {
     const painter = new OverlayPainter(canvas);
     painter.resize(cssWidth, cssHeight, 1);
     const mask = ellipseMask(width, height);
-    const scene = { content: { x: 0, y: 0, width: cssWidth, height: cssHeight }, imageWidth: width, imageHeight: height, mask, points: [{ x: width * 0.45, y: height * 0.5, label: 1 }], box: null };
+    // One object, active (outlined): what the overlay paints after a click without `multiple`.
+    const view = { rect: { x: 0, y: 0, width: cssWidth, height: cssHeight }, width, height };
+    const scene = { view, masks: [{ mask, color: MASK_COLOR, outline: true }], points: [{ x: width * 0.45, y: height * 0.5, label: 1 }], box: null };
     const samples = [];
     for (let i = 0; i < reps; i++) {
       const t = performance.now();
