@@ -7,16 +7,11 @@
 // `edges="image"` request of an image also reads its pixels once (RGBA readback), shown apart.
 //
 //   npm run build && npm run fixtures && node bench/edges-worker.mjs [--runs 9] [--sizes 1000x1000,4000x3000]
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { openBundledPage } from '../scripts/bundled-page.mjs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import puppeteer from 'puppeteer-core';
-import { createStaticServer } from '../scripts/static-server.mjs';
-import { CHROMIUM_ARGS } from '../web-test-runner.config.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' }, sizes: { type: 'string', default: '1000x1000,4000x3000' } } });
@@ -65,32 +60,20 @@ globalThis.runBench = async ({ sizes, runs }) => {
 };
 `;
 
-const dir = await mkdtemp(join(os.tmpdir(), 'edges-worker-bench-'));
+const { browser, page, url, close } = await openBundledPage({ script: PAGE_SCRIPT, mounts: { '/dist/': join(ROOT, 'dist'), '/test/': join(ROOT, 'test') } });
 try {
-  await build({ stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', outfile: join(dir, 'bench.js'), logLevel: 'warning' });
-  await writeFile(join(dir, 'index.html'), '<!doctype html><script type="module" src="bench.js"></script>');
-  const server = createStaticServer({ root: dir, mounts: { '/dist/': join(ROOT, 'dist'), '/test/': join(ROOT, 'test') } });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://localhost:${server.address().port}/`);
-    await page.waitForFunction(() => typeof window.runBench === 'function');
-    const load0 = os.loadavg()[0];
-    const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
-    const results = await page.evaluate((o) => window.runBench(o), { sizes, runs: Number(values.runs) });
-    const ms = (s) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
-    console.log(`\nChromium ${await browser.version()}, worker round trips, ${os.cpus().length} cores, load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}, ${values.runs} runs, ms median (min–max)`);
-    console.log('| size | MP | render edges="model" | render edges="image" | extra | first edges="image" (incl. RGBA readback) |');
-    console.log('|---|---|---|---|---|---|');
-    for (const r of results) {
-      console.log(`| ${r.width}x${r.height} | ${((r.width * r.height) / 1e6).toFixed(1)} | ${ms(r.model)} | ${ms(r.image)} | ${(r.image.median - r.model.median).toFixed(1)} | ${r.first.toFixed(1)} |`);
-    }
-  } finally {
-    await browser.close();
-    server.close();
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.runBench === 'function');
+  const load0 = os.loadavg()[0];
+  const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
+  const results = await page.evaluate((o) => window.runBench(o), { sizes, runs: Number(values.runs) });
+  const ms = (s) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
+  console.log(`\nChromium ${await browser.version()}, worker round trips, ${os.cpus().length} cores, load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}, ${values.runs} runs, ms median (min–max)`);
+  console.log('| size | MP | render edges="model" | render edges="image" | extra | first edges="image" (incl. RGBA readback) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.width}x${r.height} | ${((r.width * r.height) / 1e6).toFixed(1)} | ${ms(r.model)} | ${ms(r.image)} | ${(r.image.median - r.model.median).toFixed(1)} | ${r.first.toFixed(1)} |`);
   }
 } finally {
-  await rm(dir, { recursive: true, force: true });
+  await close();
 }

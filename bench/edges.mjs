@@ -10,16 +10,11 @@
 // script prints the load average next to them), so compare medians taken in one run. The same
 // code is then timed in Node (same V8) by CPU time (process.cpuUsage), which other processes
 // on the machine barely change: that is the cost to quote from a busy machine.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { openBundledPage } from '../scripts/bundled-page.mjs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import puppeteer from 'puppeteer-core';
-import { createStaticServer } from '../scripts/static-server.mjs';
-import { CHROMIUM_ARGS } from '../web-test-runner.config.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -90,32 +85,19 @@ function print(title, results, load0, load1) {
   }
 }
 
-const dir = await mkdtemp(join(os.tmpdir(), 'edges-bench-'));
+const { browser, page, dir, url, close } = await openBundledPage({ script: PAGE_SCRIPT, files: { 'package.json': '{"type":"module"}' } });
 try {
-  await build({ stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', outfile: join(dir, 'bench.js'), logLevel: 'warning' });
-  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
-  await writeFile(join(dir, 'index.html'), '<!doctype html><script type="module" src="bench.js"></script>');
-  const server = createStaticServer({ root: dir });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://localhost:${server.address().port}/`);
-    await page.waitForFunction(() => typeof window.runBench === 'function');
-    const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
-    const load0 = os.loadavg()[0];
-    const options = { sizes, scenes: values.scenes.split(','), runs: Number(values.runs) };
-    const results = await page.evaluate((o) => window.runBench(o), options);
-    print(`Chromium ${await browser.version()} (wall clock)`, results, load0, os.loadavg()[0]);
-    await import(join(dir, 'bench.js'));
-    const { runBench } = globalThis;
-    const cpuLoad = os.loadavg()[0];
-    print(`Node ${process.version} (CPU time)`, await runBench(options), cpuLoad, os.loadavg()[0]);
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.runBench === 'function');
+  const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
+  const load0 = os.loadavg()[0];
+  const options = { sizes, scenes: values.scenes.split(','), runs: Number(values.runs) };
+  const results = await page.evaluate((o) => window.runBench(o), options);
+  print(`Chromium ${await browser.version()} (wall clock)`, results, load0, os.loadavg()[0]);
+  await import(join(dir, 'page.js'));
+  const { runBench } = globalThis;
+  const cpuLoad = os.loadavg()[0];
+  print(`Node ${process.version} (CPU time)`, await runBench(options), cpuLoad, os.loadavg()[0]);
 } finally {
-  await rm(dir, { recursive: true, force: true });
+  await close();
 }

@@ -8,16 +8,11 @@
 // teeth 6 cells apart, round holes), so the truth is known: the dashed yellow line is the true edge.
 //
 //   npm run build && npm run fixtures && node scripts/edges-screenshot.mjs [OUT_DIR]     (default docs/screenshots)
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { openBundledPage } from './bundled-page.mjs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import puppeteer from 'puppeteer-core';
-import { createStaticServer } from './static-server.mjs';
-import { CHROMIUM_ARGS } from '../web-test-runner.config.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] ?? join(ROOT, 'docs/screenshots'));
@@ -105,32 +100,20 @@ const HTML = `<!doctype html><meta charset="utf-8">
 <figure id="image-figure"><canvas id="image"></canvas><figcaption id="image-caption"></figcaption></figure>
 <script type="module" src="page.js"></script>`;
 
-const dir = await mkdtemp(join(os.tmpdir(), 'edges-shot-'));
+const { page, url, close } = await openBundledPage({ script: PAGE_SCRIPT, html: HTML, mounts: { '/dist/': join(ROOT, 'dist'), '/test/': join(ROOT, 'test') } });
 try {
-  await build({ stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', outfile: join(dir, 'page.js'), logLevel: 'warning' });
-  await writeFile(join(dir, 'index.html'), HTML);
-  const server = createStaticServer({ root: dir, mounts: { '/dist/': join(ROOT, 'dist'), '/test/': join(ROOT, 'test') } });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage();
-    if (process.env.DEBUG) page.on('console', (m) => console.log('page:', m.text()));
-    if (process.env.DEBUG) page.on('response', (r) => r.status() >= 400 && console.log('http', r.status(), r.url()));
-    await page.setViewport({ width: 1000, height: 700, deviceScaleFactor: 1 });
-    await page.goto(`http://localhost:${server.address().port}/`);
-    await page.waitForFunction(() => typeof window.draw === 'function');
-    const scores = await page.evaluate(() => window.draw());
-    await page.evaluate(() => document.querySelector('sam2-segmenter').remove());
-    for (const name of ['model', 'image']) {
-      const figure = await page.$(`#${name}-figure`);
-      await figure.screenshot({ path: join(out, `edges-${name}.png`) });
-    }
-    console.log(`edges-model.png, edges-image.png → ${out}`, JSON.stringify(scores));
-  } finally {
-    await browser.close();
-    server.close();
+  if (process.env.DEBUG) page.on('console', (m) => console.log('page:', m.text()));
+  if (process.env.DEBUG) page.on('response', (r) => r.status() >= 400 && console.log('http', r.status(), r.url()));
+  await page.setViewport({ width: 1000, height: 700, deviceScaleFactor: 1 });
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.draw === 'function');
+  const scores = await page.evaluate(() => window.draw());
+  await page.evaluate(() => document.querySelector('sam2-segmenter').remove());
+  for (const name of ['model', 'image']) {
+    const figure = await page.$(`#${name}-figure`);
+    await figure.screenshot({ path: join(out, `edges-${name}.png`) });
   }
+  console.log(`edges-model.png, edges-image.png → ${out}`, JSON.stringify(scores));
 } finally {
-  await rm(dir, { recursive: true, force: true });
+  await close();
 }
