@@ -6,7 +6,13 @@
 // bench/results/precision.{json,md}. A provisional measurement on a shared machine: re-run on a
 // quiet one before quoting it.
 //
-//   node bench/precision.mjs [--threads N] [--encodes N] [--decodes N]
+//   node bench/precision.mjs [--threads N] [--encodes N] [--decodes N] [--memory]
+//
+// `--memory` also measures memory per preset and precision: each pair the element would hold
+// (encoder + decoder of one model and precision) is loaded in a fresh Node process that creates
+// both sessions and runs one encode and one decode; its peak RSS (`process.resourceUsage().maxRSS`,
+// wasm memory included) less that of a process that only imported onnxruntime-web is the pair's cost —
+// what the element's worker adds to a renderer for that model (bench/results/precision-memory.*).
 //
 // Where the variants come from:
 // - tiny fp32, fp16 encoder, fp32 decoder; EdgeTAM fp32: the bench models' onnx-community exports.
@@ -107,6 +113,60 @@ const prompt = (contract) =>
   contract === 'samexporter'
     ? { point_coords: new ort.Tensor('float32', Float32Array.from([400, 300]), [1, 1, 2]), point_labels: new ort.Tensor('float32', Float32Array.from([1]), [1, 1]), mask_input: new ort.Tensor('float32', new Float32Array(65536), [1, 1, 256, 256]), has_mask_input: new ort.Tensor('float32', Float32Array.from([0]), [1]) }
     : { input_points: new ort.Tensor('float32', Float32Array.from([400, 300, 210, 150, 700, 640]), [1, 1, 3, 2]), input_labels: new ort.Tensor('int64', BigInt64Array.from([1n, 2n, 3n]), [1, 1, 3]), input_boxes: new ort.Tensor('float32', Float32Array.from([210, 150, 700, 640]), [1, 1, 4]) };
+
+/** Encoder + decoder held together, per model and precision (indices into VARIANTS). */
+const PAIRS = [
+  ['tiny', 'fp32', 0, 3],
+  ['tiny', 'fp16', 1, 3],
+  ['tiny', 'q8', 2, 4],
+  ['edgetam', 'fp32', 5, 7],
+  // EdgeTAM's decoder is SAM 2's: the tiny q8 decoder stands for its q8 decoder (see above).
+  ['edgetam', 'q8', 6, 4],
+];
+
+const childIndex = args.indexOf('--child');
+if (childIndex >= 0) {
+  // One pair in this fresh process (or, for -1, nothing: the baseline, onnxruntime-web imported).
+  const pair = PAIRS[Number(args[childIndex + 1])];
+  if (pair) {
+    const [, , e, d] = pair;
+    const encoder = await session(VARIANTS[e][3]);
+    const decoder = await session(VARIANTS[d][3]);
+    await encoder.s.run({ [VARIANTS[e][4] === 'samexporter' ? 'image' : 'pixel_values']: image() });
+    await decoder.s.run({ ...embeddings(VARIANTS[d][4]), ...prompt(VARIANTS[d][4]) });
+  }
+  process.stdout.write(`${JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.exit(0);
+}
+
+if (args.includes('--memory')) {
+  const peak = (index) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--threads', String(threads), '--child', String(index)], { encoding: 'utf8' }).trim().split('\n').pop()).maxRssBytes;
+  const baseline = peak(-1);
+  const memoryRows = PAIRS.map(([model, precision, e, d], index) => {
+    const bytes = peak(index);
+    const row = { model, precision, encoder: VARIANTS[e][3].slice(models.length + 1), decoder: VARIANTS[d][3].slice(models.length + 1), fileBytes: sizeOf(VARIANTS[e][3]) + sizeOf(VARIANTS[d][3]), peakRssBytes: bytes, aboveBaselineBytes: bytes - baseline };
+    console.log(`${model} ${precision}: files ${(row.fileBytes / 1e6).toFixed(1)} MB, peak RSS ${(bytes / 2 ** 20).toFixed(0)} MiB (${(row.aboveBaselineBytes / 2 ** 20).toFixed(0)} MiB above the baseline)`);
+    return row;
+  });
+  const environment = { node: process.version, threads, baselineRssBytes: baseline, at: new Date().toISOString() };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'precision-memory.json'), `${JSON.stringify({ environment, rows: memoryRows }, null, 2)}\n`);
+  const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  writeFileSync(
+    join(root, 'bench', 'results', 'precision-memory.md'),
+    [
+      `# Memory per preset and precision (onnxruntime-web WASM in Node ${process.version}, ${threads} thread${threads > 1 ? 's' : ''}, ${environment.at})`,
+      '',
+      'Each row: a fresh process creates the encoder and decoder sessions and runs one encode (1024² input) and one decode; peak RSS (wasm memory included) and the same less a process that only imported onnxruntime-web (' + mib(baseline) + '; the wasm runtime itself starts with the first session, so it is counted in every row). This is what the worker of one element adds for that model; the browser adds its own page and decoded images.',
+      '',
+      '| model | precision | files | peak RSS | above the baseline | encoder / decoder file |',
+      '|---|---|---|---|---|---|',
+      ...memoryRows.map((r) => `| ${r.model} | ${r.precision} | ${(r.fileBytes / 1e6).toFixed(1)} MB | ${mib(r.peakRssBytes)} | ${mib(r.aboveBaselineBytes)} | \`${r.encoder}\` / \`${r.decoder}\` |`),
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 
 const rows = [];
 for (const [model, precision, role, path, contract] of VARIANTS) {

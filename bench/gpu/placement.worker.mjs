@@ -2,7 +2,8 @@
 // run on the GPU machine through `gpu.sh page` (bench/gpu/README.md):
 // - encoder.run on WebGPU with CPU outputs (onnxruntime's default, the floor) and with
 //   `preferredOutputLocation: 'gpu-buffer'` (the element since issue 13), back to back and after
-//   idle gaps, and the cost of copying the three embeddings down;
+//   idle gaps, and the cost of copying the three embeddings down; GPU outputs with the queue
+//   drained (`onSubmittedWorkDone`) and no copy-down: when the element replies now;
 // - decoder.run for 1, 3 and 10 points and a box on WebGPU fed GPU buffers (the element now), on
 //   WebGPU fed CPU tensors (an upload per run: the element before), and on WASM threads.
 const now = () => performance.now();
@@ -90,6 +91,24 @@ async function run(cfg) {
     for (const n of Object.keys(out)) out[n].dispose();
   }, cfg.runs);
   r.encoder.downloadMedian = median(downloads);
+  // GPU outputs and the GPU's queue drained, no copy down: when the element replies since the
+  // copy-down moved after the reply (the GPU has finished the encode, nothing came back yet).
+  const device = await ort.env.webgpu.device;
+  const workDone = async () => {
+    const out = await encGpu.run(feeds());
+    await device.queue.onSubmittedWorkDone();
+    return out;
+  };
+  let kept = null;
+  r.encoder.gpuOutWorkDone = await timedRuns(async () => {
+    if (kept) for (const n of Object.keys(kept)) kept[n].dispose();
+    kept = await workDone();
+  }, cfg.runs);
+  r.encoder.gpuOutWorkDoneAfterGap = await timedRuns(async () => {
+    if (kept) for (const n of Object.keys(kept)) kept[n].dispose();
+    kept = await workDone();
+  }, cfg.runs, cfg.gapMs);
+  for (const n of Object.keys(kept)) kept[n].dispose();
   r.encoder.cpuOutAfterGap = await timedRuns(() => encCpu.run(feeds()), cfg.runs, cfg.gapMs);
   r.encoder.gpuOutAfterGap = await timedRuns(async () => {
     const out = await encGpu.run(feeds());
