@@ -36,6 +36,31 @@ export interface ModelLoadDetail {
   decoderPrecision: FilePrecision;
   /** Bytes of every model file (graphs and weights), from the network or the cache. */
   bytes: number;
+  /** Where the load's time went in the worker (ms). */
+  timings: ModelLoadTimings;
+}
+
+/**
+ * A model load's phases, measured in the worker with `performance.now()`. The phases follow one
+ * another, so `fetch + runtime + sessions <= total` and `encoderSession + decoderSession <=
+ * sessions`; nothing is counted twice. onnxruntime starts (its .wasm compiled, threads started,
+ * on WebGPU its device) while the files are fetched: only the wait for it after the fetch is
+ * `runtime`. A load answered from this worker's memory (another element loaded or is loading the
+ * same model; `source` is then `cache`) did none of the phases itself: they are 0 and `total` is
+ * its wait. A precision fallback or a cached model downloaded again adds its phases to the same
+ * fields.
+ */
+export interface ModelLoadTimings {
+  /** Download, or read from the model cache, including the SHA-256 checks and the cache write. */
+  fetch: number;
+  /** Waiting for onnxruntime to start once the files were there (0 when it was up by then). */
+  runtime: number;
+  /** Creating the encoder and decoder sessions (incl. the decoder graph's rewrite, a few ms). */
+  sessions: number;
+  encoderSession: number;
+  decoderSession: number;
+  /** From the worker receiving the load to its answer (the rest: the WebGPU adapter check, the contract checks). */
+  total: number;
 }
 
 export interface ImageEncodeDetail {
@@ -43,8 +68,14 @@ export interface ImageEncodeDetail {
   height: number;
   /** Wall time of the encode: decoding, resizing, normalising and the encoder. */
   ms: number;
-  /** Breakdown in the worker (ms): image decode, resize + normalise, encoder run (0s when cached). */
-  timings?: { decode: number; preprocess: number; encoder: number };
+  /**
+   * Breakdown in the worker (ms; 0s when answered from a cache): image `decode`, resize +
+   * normalise (`preprocess`), and `encoder`: from the encoder run's start until its embeddings
+   * are usable. On WebGPU that is until the GPU has finished the encoder's work, of which
+   * `gpuWait` is the part after `run()` returned (waiting on `queue.onSubmittedWorkDone()`); the
+   * embeddings' copy to the CPU (for the caches) happens after this event and is not in it.
+   */
+  timings?: { decode: number; preprocess: number; encoder: number; gpuWait?: number };
 }
 
 export interface MaskResult {

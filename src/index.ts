@@ -12,6 +12,7 @@ export type {
   MaskChangeDetail,
   MaskResult,
   ModelLoadDetail,
+  ModelLoadTimings,
   ObjectsChangeDetail,
   ProgressDetail,
   Sam2SegmenterEventMap,

@@ -61,8 +61,8 @@ const ignore = () => {};
  * @customElement sam2-segmenter
  *
  * @fires {CustomEvent<ProgressDetail>} progress - `{phase: 'download' | 'compile' | 'encode', loaded, total, fraction, phaseFraction}` while the model downloads/compiles and the image encodes: `fraction` is the whole job's (a model load, or one image's encode), never decreases within it and ends at 1.
- * @fires {CustomEvent<ModelLoadDetail>} model-load - `{model, source: 'network' | 'cache', backend, threads}` when the model is ready.
- * @fires {CustomEvent<ImageEncodeDetail>} image-encode - `{width, height, ms}` when the image's embeddings are ready.
+ * @fires {CustomEvent<ModelLoadDetail>} model-load - `{model, source: 'network' | 'cache', backend, threads, precision, decoderPrecision, bytes, timings}` when the model is ready; `timings` (ms, in the worker): `{fetch, runtime, sessions, encoderSession, decoderSession, total}`: download or cache read incl. checksums, the wait for onnxruntime's start beyond the fetch, session creation (each session); the phases follow one another, so `fetch + runtime + sessions <= total`. A load answered from the worker's memory reports 0 phases.
+ * @fires {CustomEvent<ImageEncodeDetail>} image-encode - `{width, height, ms, timings}` when the image's embeddings are ready; `timings` (ms, in the worker): `{decode, preprocess, encoder, gpuWait}`; on WebGPU `encoder` lasts until the GPU finished (`gpuWait`: the part after `run()` returned), and the embeddings' copy to the CPU (for the caches) follows the event.
  * @fires {CustomEvent<MaskChangeDetail>} mask-change - `{mask, score, scores, maskIndex, bbox, area, prompts, objectId, source}` every time an object's mask changes (`mask` is null after clear()).
  * @fires {CustomEvent<ObjectsChangeDetail>} objects-change - `{objects, activeObject}` when objects are added, removed or activated (once per call).
  * @fires {CustomEvent<ErrorDetail>} error - `{code, message, recoverable}`; does not bubble. The element stays usable.

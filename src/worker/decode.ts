@@ -25,7 +25,7 @@ export async function handleDecode(request: DecodeRequest, sendPartial: (value: 
   const kept = request.objectId !== undefined ? image.objects.get(request.objectId) : undefined;
   const maskInput = request.refine ? (kept ? candidate(kept.logits, kept.maskIndex) : null) : (request.maskInput ?? null);
   const feeds = model.adapter.decoderFeeds(
-    await embeddingsForDecoder(image.embeddings),
+    await embeddingsForDecoder(image.embeddings, model.decoder),
     request.prompts,
     image.width,
     image.height,

@@ -7,18 +7,18 @@
 import type { Embeddings } from './contracts.js';
 import { sha256Hex } from '../model/integrity.js';
 
-export interface CachedEmbedding {
+export interface CachedEmbedding<E = Embeddings> {
   width: number;
   height: number;
-  embeddings: Embeddings;
+  embeddings: E;
 }
 
-export class EmbeddingCache {
-  private readonly _entries = new Map<string, CachedEmbedding>();
+export class EmbeddingCache<E = Embeddings> {
+  private readonly _entries = new Map<string, CachedEmbedding<E>>();
 
   constructor(private readonly _capacity = 4) {}
 
-  get(key: string): CachedEmbedding | undefined {
+  get(key: string): CachedEmbedding<E> | undefined {
     const entry = this._entries.get(key);
     if (entry) {
       // Map order is insertion order: re-inserting marks it most recently used.
@@ -28,7 +28,7 @@ export class EmbeddingCache {
     return entry;
   }
 
-  set(key: string, entry: CachedEmbedding) {
+  set(key: string, entry: CachedEmbedding<E>) {
     this._entries.delete(key);
     this._entries.set(key, entry);
     while (this._entries.size > this._capacity) this._entries.delete(this._entries.keys().next().value!);

@@ -9,13 +9,14 @@ import { JobProgress } from '../model/progress.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { prepareInput, releaseImage, setImage, sourceBytes, takePreparedInput } from './images.js';
-import { embeddingsFromEncoder, sessionsIdle, warmUpDecoder } from './gpu-embeddings.js';
+import { cpuEmbeddings, embeddingsFromEncoder, sessionsIdle, warmUpDecoder, type ImageEmbeddings } from './gpu-embeddings.js';
 import { getModel, type ProgressSink } from './models.js';
 import type { EncodeRequest, EncodeResult, WorkerImageSource } from './protocol.js';
 import { EXECUTION_PROVIDER, configureRuntime } from './runtime.js';
 import { counters } from './stats.js';
 
-const embeddingCache = new EmbeddingCache();
+/** Holds an image's embeddings handle once its CPU copy has landed (a revisit reuses resident GPU buffers). */
+const embeddingCache = new EmbeddingCache<ImageEmbeddings>();
 let embeddingStore: EmbeddingStore | null = null;
 /** Embeddings on disk, by model + backend (an EP's numerics are its own) + the image's bytes. */
 export const diskEmbeddings = () => (embeddingStore ??= new EmbeddingStore(configureRuntime().Tensor));
@@ -59,8 +60,9 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   const stored = diskId ? await diskEmbeddings().get(diskModelKey(request.modelKey), diskId) : null;
   if (stored && stored.width === width && stored.height === height) {
     const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
-    setImage(request.imageKey, { modelKey: request.modelKey, ...stored, source });
-    if (cacheKey) embeddingCache.set(cacheKey, stored);
+    const embeddings = cpuEmbeddings(stored.embeddings);
+    setImage(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
+    if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
     counters.embeddingDiskHits++;
     done();
     return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: 0 } };
@@ -68,25 +70,38 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   const { Tensor } = configureRuntime();
   const t2 = performance.now();
   let outputs: ort.InferenceSession.OnnxValueMapType;
-  let embeddings;
+  let encoded;
+  let encoderMs: number;
   try {
     await sessionsIdle();
     outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input.input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
-    // On WebGPU the outputs are GPU buffers: kept there for the decodes, copied down for the caches.
-    embeddings = await embeddingsFromEncoder(model.adapter, outputs);
+    // On WebGPU the outputs are GPU buffers: kept there for the decodes; the reply waits for the
+    // GPU to finish, not for their copy-down (which feeds the caches when it lands).
+    encoded = await embeddingsFromEncoder(model.adapter, outputs);
+    encoderMs = performance.now() - t2;
   } catch (cause) {
     input.bitmap?.close();
     if (cause instanceof Sam2Error) throw cause;
     throw new Sam2Error('encode-failed', `The encoder failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
   const source: WorkerImageSource = input.bitmap ? { kind: 'bitmap', bitmap: input.bitmap } : request.source;
+  const { embeddings, gpuWait, copyDown } = encoded;
   setImage(request.imageKey, { modelKey: request.modelKey, width, height, embeddings, source });
-  if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
-  // Written after the reply is on its way; a full disk only means no revisit shortcut.
-  if (diskId) void diskEmbeddings().put(diskModelKey(request.modelKey), diskId, { width, height, embeddings });
+  let replied = false;
+  // The caches get the CPU copy when it lands (on WebGPU, after the reply); a failed copy-down
+  // (counted in gpu-embeddings.ts) only leaves them empty. A full disk only means no revisit shortcut.
+  void embeddings.cpu.then(
+    (cpu) => {
+      if (copyDown && replied) counters.embeddingCopyDownsAfterReply++;
+      if (cacheKey) embeddingCache.set(cacheKey, { width, height, embeddings });
+      if (diskId) void diskEmbeddings().put(diskModelKey(request.modelKey), diskId, { width, height, embeddings: cpu });
+    },
+    () => {},
+  );
   counters.imagesEncoded++;
   // WebGPU: the decoder's shaders compile now, not on the first click.
   warmUpDecoder(model, embeddings, width, height);
   done();
-  return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: performance.now() - t2 } };
+  replied = true;
+  return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: encoderMs, gpuWait } };
 }

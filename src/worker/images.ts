@@ -4,8 +4,8 @@
  * kept results (objects.ts).
  */
 import { Sam2Error } from '../errors.js';
-import type { Embeddings } from './contracts.js';
 import { contentIdentity } from './embedding-cache.js';
+import type { ImageEmbeddings } from './gpu-embeddings.js';
 import { decodeImage, fetchImage, toModelInput } from './preprocess.js';
 import type { ObjectStates } from './objects.js';
 import type { PrepareImageRequest, WorkerImageSource } from './protocol.js';
@@ -14,7 +14,8 @@ export interface EncodedImage {
   modelKey: string;
   width: number;
   height: number;
-  embeddings: Embeddings;
+  /** On WebGPU right after an encode, its CPU copy is still on its way (the GPU copy is resident). */
+  embeddings: ImageEmbeddings;
   /** Kept to draw cut-outs: URLs/Blobs are decoded again on demand, pixel sources kept. */
   source: WorkerImageSource;
   /** Each object's last result, by object id. */

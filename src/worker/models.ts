@@ -6,7 +6,7 @@
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
-import type { ProgressDetail } from '../events.js';
+import type { ModelLoadTimings, ProgressDetail } from '../events.js';
 import type { ResolvedManifest } from '../model/manifest.js';
 import { loadModelFiles, type ModelFiles } from '../model/model-loader.js';
 import { entryName } from '../model/model-cache.js';
@@ -29,7 +29,7 @@ export interface LoadedModel {
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
   adapter: ContractAdapter;
-  result: LoadModelResult;
+  result: Omit<LoadModelResult, 'timings'>;
 }
 
 export type ProgressSink = (detail: ProgressDetail) => void;
@@ -77,9 +77,25 @@ async function fetchModel(manifest: ResolvedManifest, emit: PhaseSink, warn: (w:
   return files;
 }
 
-async function createSessions(files: ModelFiles, emit: PhaseSink, signal: AbortSignal) {
+/** A load's phases so far (ms), added to as they happen (a fallback or a re-download adds to them). */
+type PhaseTimings = Omit<ModelLoadTimings, 'total'>;
+const noPhases = (): PhaseTimings => ({ fetch: 0, runtime: 0, sessions: 0, encoderSession: 0, decoderSession: 0 });
+
+async function createSessions(files: ModelFiles, emit: PhaseSink, signal: AbortSignal, timings: PhaseTimings) {
+  const t0 = performance.now();
+  try {
+    return await createBoth(files, emit, signal, timings);
+  } finally {
+    timings.sessions += performance.now() - t0;
+  }
+}
+
+async function createBoth(files: ModelFiles, emit: PhaseSink, signal: AbortSignal, timings: PhaseTimings) {
+  const t0 = performance.now();
   emit({ phase: 'compile', loaded: 0, total: 2, fraction: 0 });
-  const encoder = await createSession(files.encoder.model, 'encoder', files.encoder.externalData);
+  const encoder = await createSession(files.encoder.model, 'encoder', files.encoder.externalData).finally(() => {
+    timings.encoderSession += performance.now() - t0;
+  });
   counters.sessionsCreated++;
   liveSessions++;
   if (signal.aborted) {
@@ -95,10 +111,15 @@ async function createSessions(files: ModelFiles, emit: PhaseSink, signal: AbortS
   } catch {
     graph = { bytes: files.decoder.model, rewritten: false }; // onnxruntime reports what is wrong with it
   }
-  const decoder = await createSession(graph.bytes, 'decoder', files.decoder.externalData).catch(async (error) => {
-    await releaseSessions(encoder);
-    throw error;
-  });
+  const t1 = performance.now();
+  const decoder = await createSession(graph.bytes, 'decoder', files.decoder.externalData)
+    .finally(() => {
+      timings.decoderSession += performance.now() - t1;
+    })
+    .catch(async (error) => {
+      await releaseSessions(encoder);
+      throw error;
+    });
   counters.sessionsCreated++;
   liveSessions++;
   if (signal.aborted) {
@@ -120,7 +141,7 @@ const modelBytes = (files: ModelFiles) =>
  * backend, and a variant whose sessions fail to create (fp16 without `shader-f16`) falls back to
  * fp32 (model/precision.ts).
  */
-async function loadModel(requested: ResolvedManifest, signal: AbortSignal): Promise<LoadedModel> {
+async function loadModel(requested: ResolvedManifest, signal: AbortSignal, timings: PhaseTimings): Promise<LoadedModel> {
   // Progress goes to the listeners of the key the page asked for, whatever the variant.
   const listeners = () => loadListeners.get(requested.key) ?? [];
   // One job for every element waiting on this load: download (most of the bar), then compile. A
@@ -128,12 +149,12 @@ async function loadModel(requested: ResolvedManifest, signal: AbortSignal): Prom
   const job = new JobProgress((detail) => listeners().forEach((listener) => listener.progress(detail)));
   const warn = (warning: Sam2Error) => listeners().forEach((listener) => listener.warning(warning));
   const preset = requested.preset;
-  if (!preset) return loadVariant(requested, job, warn, signal);
+  if (!preset) return loadVariant(requested, job, warn, signal, timings);
   const plan = precisionPlan(preset.precision, await runtimeCapabilities());
   for (let i = 0; ; i++) {
     const manifest = resolvePrecision(requested, plan[i]);
     try {
-      return await loadVariant(manifest, job, warn, signal);
+      return await loadVariant(manifest, job, warn, signal, timings);
     } catch (error) {
       if (i + 1 >= plan.length || Sam2Error.from(error).code !== 'model-contract') throw error;
       console.warn(`sam2-segmenter: the ${plan[i].encoder} model did not load on ${EXECUTION_PROVIDER} (${Sam2Error.from(error).message}); using ${plan[i + 1].encoder}`);
@@ -150,26 +171,44 @@ function resolvePrecision(requested: ResolvedManifest, pair: PrecisionPair): Res
 }
 
 /** Downloads (or reads from the cache) and compiles one variant of a model. */
-async function loadVariant(manifest: ResolvedManifest, job: JobProgress, warn: (warning: Sam2Error) => void, signal: AbortSignal): Promise<LoadedModel> {
+async function loadVariant(
+  manifest: ResolvedManifest,
+  job: JobProgress,
+  warn: (warning: Sam2Error) => void,
+  signal: AbortSignal,
+  timings: PhaseTimings,
+): Promise<LoadedModel> {
   const ortModule = configureRuntime();
   // onnxruntime starts up while the manifest, lock and bytes are fetched (it would otherwise wait
   // for the last byte). Its start is partly synchronous on this thread, so the gain is what
   // overlaps: wasm compilation and the waits of the load (bench/NOTES.md, runs d and e).
   const runtimeReady = warmUpRuntime();
-  let files = await fetchModel(manifest, job.phase('download', DOWNLOAD_SHARE), warn, signal);
+  // Each phase is timed from where the one before ended: the runtime's start overlaps the fetch
+  // and only its wait beyond it counts (ModelLoadTimings).
+  const fetched = async () => {
+    const t = performance.now();
+    try {
+      return await fetchModel(manifest, job.phase('download', DOWNLOAD_SHARE), warn, signal);
+    } finally {
+      timings.fetch += performance.now() - t;
+    }
+  };
+  let files = await fetched();
+  const tRuntime = performance.now();
   await runtimeReady;
+  timings.runtime += performance.now() - tRuntime;
   checkWanted(signal);
   let sessions: Awaited<ReturnType<typeof createSessions>>;
   try {
-    sessions = await createSessions(files, job.phase('compile', 1), signal);
+    sessions = await createSessions(files, job.phase('compile', 1), signal, timings);
   } catch (error) {
     // Cached bytes were verified when stored, but a disk can still hand back garbage: a cached
     // model onnxruntime refuses is dropped and downloaded once more before giving up.
     if (files.source !== 'cache' || signal.aborted || Sam2Error.from(error).code !== 'model-contract') throw error;
     const { store } = await getStore();
     await store.remove(entryName(manifest.key)).catch(() => {});
-    files = await fetchModel(manifest, job.phase('download', DOWNLOAD_SHARE), warn, signal);
-    sessions = await createSessions(files, job.phase('compile', 1), signal);
+    files = await fetched();
+    sessions = await createSessions(files, job.phase('compile', 1), signal, timings);
   }
   const { encoder, decoder } = sessions;
   let adapter: ContractAdapter;
@@ -182,7 +221,7 @@ async function loadVariant(manifest: ResolvedManifest, job: JobProgress, warn: (
   }
   counters.modelsLoaded++;
   watchGpuDevice(ortModule);
-  const result: LoadModelResult = {
+  const result: Omit<LoadModelResult, 'timings'> = {
     source: files.source,
     backend: EXECUTION_PROVIDER,
     threads: threadsInUse(),
@@ -194,6 +233,7 @@ async function loadVariant(manifest: ResolvedManifest, job: JobProgress, warn: (
 }
 
 export async function handleLoadModel(request: LoadModelRequest, listener: LoadListener): Promise<LoadModelResult> {
+  const started = performance.now();
   await checkBackend();
   const { key } = request.manifest;
   let listeners = loadListeners.get(key);
@@ -212,9 +252,11 @@ export async function handleLoadModel(request: LoadModelRequest, listener: LoadL
   else pinned.add(key);
   let entry = models.get(key);
   const shared = entry !== undefined;
+  // Only the request that starts the load did its phases (a shared one reports its wait only).
+  const timings = noPhases();
   if (!entry) {
     const controller = new AbortController();
-    const created: ModelEntry = { promise: loadModel(request.manifest, controller.signal), controller, loaded: null };
+    const created: ModelEntry = { promise: loadModel(request.manifest, controller.signal, timings), controller, loaded: null };
     entry = created;
     models.set(key, created);
     created.promise.then(
@@ -232,7 +274,8 @@ export async function handleLoadModel(request: LoadModelRequest, listener: LoadL
     // A load that found the model ready (in this worker's memory) is a job too: it ends at 1.
     if (!heard) listener.progress({ phase: 'compile', loaded: 2, total: 2, fraction: 1, phaseFraction: 1 });
     // A second element asking for an already-loaded model reads it from this worker's memory.
-    return shared ? { ...model.result, source: 'cache' } : model.result;
+    const answer = { ...model.result, timings: { ...timings, total: performance.now() - started } };
+    return shared ? { ...answer, source: 'cache' } : answer;
   } finally {
     listeners.delete(tracked);
   }

@@ -3,7 +3,7 @@
  * tables only: no DOM, no onnxruntime imports, so both sides can share it.
  */
 import type { Sam2ErrorCode, SerializedSam2Error } from '../errors.js';
-import type { Backend, ProgressDetail } from '../events.js';
+import type { Backend, ModelLoadTimings, ProgressDetail } from '../events.js';
 import type { Prompts } from '../geometry/prompts.js';
 import type { ResolvedManifest } from '../model/manifest.js';
 import type { FilePrecision } from '../model/precision.js';
@@ -48,6 +48,8 @@ export interface LoadModelResult {
   decoderPrecision: FilePrecision;
   /** Bytes of every model file (graphs and their external data), however they were obtained. */
   bytes: number;
+  /** Where the load's time went in the worker (ms; see ModelLoadTimings). */
+  timings: ModelLoadTimings;
 }
 
 export interface EncodeRequest {
@@ -66,8 +68,8 @@ export type EmbeddingCacheMode = 'disk' | 'memory' | 'none';
 export interface EncodeResult {
   width: number;
   height: number;
-  /** Where the time went (ms), for diagnostics and the benchmark. */
-  timings: { decode: number; preprocess: number; encoder: number };
+  /** Where the time went (ms), for diagnostics and the benchmark (see ImageEncodeDetail). */
+  timings: { decode: number; preprocess: number; encoder: number; gpuWait?: number };
 }
 
 /**
@@ -325,6 +327,14 @@ export interface WorkerStats {
   embeddingUploads: number;
   /** WebGPU: decoder runs made ahead of the first click to compile its shaders. */
   decoderWarmUps: number;
+  /** WebGPU: warm-ups not run because a decode came first (the click compiled the shaders itself). */
+  decoderWarmUpsSkipped: number;
+  /** WebGPU: `imagesEncoded` when the last decoder warm-up started (encodes queued behind the first ran before it). */
+  encodesBeforeDecoderWarmUp: number;
+  /** WebGPU: embedding copy-downs (GPU → CPU, for the caches) that landed after their encode had replied. */
+  embeddingCopyDownsAfterReply: number;
+  /** WebGPU: embedding copy-downs that failed (that image's embeddings are not cached; its decodes still run on the GPU copy). */
+  embeddingCopyDownFailures: number;
   /** WASM threads onnxruntime really runs (read back from it once started). */
   threads: number;
   /** Model bytes received over the network / read from the cache since the worker started. */

@@ -10,7 +10,7 @@ import { deviceLostError, onDeviceLost } from './gpu-device.js';
 import { HANDLERS, type Handler, type RequestContext } from './handlers.js';
 import { forgetImages } from './images.js';
 import { forgetModels } from './models.js';
-import { serial } from './serial.js';
+import { serial, trackSessionWork } from './serial.js';
 import { counters } from './stats.js';
 import { FAILURE_CODES, WORKER_NAME, type ClientMessage, type WorkerMessage, type WorkerRequest, type WorkerRequestType } from './protocol.js';
 
@@ -33,6 +33,8 @@ interface Job {
   controller: AbortController;
   started: boolean;
   answered: boolean;
+  /** Ends this job's count of waiting session work (encodes and decodes). */
+  settled?: () => void;
 }
 
 /** Jobs not answered yet, by id (a `cancel` message aborts one). */
@@ -64,6 +66,7 @@ const postCounted = (post: Post, message: WorkerMessage, transfer: Transferable[
 function answer(job: Job, post: Post, message: WorkerMessage, transfer: Transferable[] = []) {
   if (job.answered) return;
   job.answered = true;
+  job.settled?.();
   jobs.delete(job.id);
   const lane = 'lane' in job.request ? job.request.lane : undefined;
   if (lane !== undefined && lanes.get(lane) === job) lanes.delete(lane);
@@ -126,6 +129,8 @@ function receive(message: ClientMessage, post: Post) {
   const { id, request } = message;
   const job: Job = { id, request, controller: new AbortController(), started: false, answered: false };
   jobs.set(id, job);
+  // The decoder warm-up waits while an encode or decode is queued or running.
+  if (request.type === 'encode' || request.type === 'decode') job.settled = trackSessionWork();
   if (!HANDLERS[request.type].queued) {
     void run(job, post);
     return;

@@ -11,3 +11,20 @@ export function serial(step: () => void | Promise<void>): Promise<void> {
   tail = run.catch(() => {});
   return run;
 }
+
+/** Encodes and decodes that arrived and are not answered yet (queued or running). */
+let sessionWork = 0;
+
+/** An encode or decode is waiting or running (the decoder warm-up yields to it, gpu-embeddings.ts). */
+export const sessionWorkWaiting = (): boolean => sessionWork > 0;
+
+/** Counts one encode or decode from its arrival; the returned function ends it (once). */
+export function trackSessionWork(): () => void {
+  sessionWork++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    sessionWork--;
+  };
+}

@@ -16,6 +16,14 @@ export const counters = {
   embeddingUploads: 0,
   /** WebGPU: decoder runs made ahead of the first click to compile its shaders. */
   decoderWarmUps: 0,
+  /** WebGPU: warm-ups not run because a decode came first (it compiled the shaders itself). */
+  decoderWarmUpsSkipped: 0,
+  /** WebGPU: `imagesEncoded` when the last decoder warm-up started. */
+  encodesBeforeDecoderWarmUp: 0,
+  /** WebGPU: embedding copy-downs that landed after their encode replied. */
+  embeddingCopyDownsAfterReply: 0,
+  /** WebGPU: embedding copy-downs that failed (the caches stay empty for that image). */
+  embeddingCopyDownFailures: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
   /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */
