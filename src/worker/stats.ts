@@ -16,6 +16,10 @@ export const counters = {
   embeddingUploads: 0,
   /** WebGPU: decoder runs made ahead of the first click to compile its shaders. */
   decoderWarmUps: 0,
+  /** WebGPU: encoder inputs resized + normalised on the GPU (gpu-preprocess.ts). */
+  gpuPreprocessed: 0,
+  /** WebGPU: images larger than a GPU texture may be, resized on the CPU instead. */
+  gpuPreprocessFallbacks: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
   /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */
