@@ -6,10 +6,10 @@
  */
 import type { Backend } from './events.js';
 import type { StorageFault } from './model/chunk-store.js';
-import type { WorkerStats } from './worker/protocol.js';
+import type { ComparePreprocessResult, WorkerStats } from './worker/protocol.js';
 import { getWorkerClient } from './client/worker-client.js';
 
-export type { WorkerStats, StorageFault };
+export type { WorkerStats, StorageFault, ComparePreprocessResult };
 
 /**
  * Diagnostics from a backend's shared worker: sessions created, models loaded, images encoded and
@@ -48,4 +48,13 @@ export function simulateAdapter(features: { shaderF16: boolean | null }): Promis
 /** How many times a backend's worker was started on this page, restarts included (0: never). */
 export function workerStarts(backend: Backend = 'wasm'): number {
   return getWorkerClient(backend).generation;
+}
+
+/**
+ * The WebGPU worker's encoder input for an image made both ways, on the CPU (canvas) and on the
+ * GPU (null when the image would take the CPU path): planar CHW float32, 1x3x1024x1024. Needs a
+ * model loaded on WebGPU (its device).
+ */
+export function comparePreprocess(image: Blob): Promise<ComparePreprocessResult> {
+  return getWorkerClient('webgpu').request({ type: 'compare-preprocess', source: { kind: 'blob', blob: image } });
 }

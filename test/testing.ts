@@ -6,5 +6,5 @@ import type * as Testing from '../src/testing.js';
 
 const built = (await import(new URL('../dist/testing.js', import.meta.url).href)) as typeof Testing;
 
-export const { workerStats, workerStarts, simulateWorkerCrash, simulateDeviceLoss, simulateStorageFault, simulateAdapter } = built;
+export const { workerStats, workerStarts, simulateWorkerCrash, simulateDeviceLoss, simulateStorageFault, simulateAdapter, comparePreprocess } = built;
 export type { WorkerStats } from '../src/testing.js';

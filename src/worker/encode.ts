@@ -4,11 +4,10 @@
  */
 import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
-import { MODEL_SIZE } from '../geometry/model-frame.js';
 import { JobProgress } from '../model/progress.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingStore } from './embedding-store.js';
-import { prepareInput, releaseImage, setImage, sourceBytes, takePreparedInput } from './images.js';
+import { encoderInput, prepareInput, releaseImage, setImage, sourceBytes, takePreparedInput } from './images.js';
 import { cpuEmbeddings, embeddingsFromEncoder, sessionsIdle, warmUpDecoder, type ImageEmbeddings } from './gpu-embeddings.js';
 import { getModel, type ProgressSink } from './models.js';
 import type { EncodeRequest, EncodeResult, WorkerImageSource } from './protocol.js';
@@ -67,14 +66,22 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
     done();
     return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: 0 } };
   }
-  const { Tensor } = configureRuntime();
-  const t2 = performance.now();
+  let t2 = performance.now();
+  let preprocessMs = input.preprocessMs;
   let outputs: ort.InferenceSession.OnnxValueMapType;
   let encoded;
   let encoderMs: number;
   try {
+    // WebGPU: resized + normalised on the GPU into a buffer leased until the run resolved.
+    const feed = await encoderInput(input);
+    preprocessMs = feed.preprocessMs;
+    t2 = performance.now();
     await sessionsIdle();
-    outputs = await model.encoder.run(model.adapter.encoderFeeds(new Tensor('float32', input.input, [1, 3, MODEL_SIZE, MODEL_SIZE])));
+    try {
+      outputs = await model.encoder.run(model.adapter.encoderFeeds(feed.tensor));
+    } finally {
+      feed.release();
+    }
     // On WebGPU the outputs are GPU buffers: kept there for the decodes; the reply waits for the
     // GPU to finish, not for their copy-down (which feeds the caches when it lands).
     encoded = await embeddingsFromEncoder(model.adapter, outputs);
@@ -103,5 +110,5 @@ export async function handleEncode(request: EncodeRequest, progress: ProgressSin
   warmUpDecoder(model, embeddings, width, height);
   done();
   replied = true;
-  return { width, height, timings: { decode: input.decodeMs, preprocess: input.preprocessMs, encoder: encoderMs, gpuWait } };
+  return { width, height, timings: { decode: input.decodeMs, preprocess: preprocessMs, encoder: encoderMs, gpuWait } };
 }

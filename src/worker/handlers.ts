@@ -9,6 +9,7 @@ import { handleDecode, handleRender } from './decode.js';
 import { embeddingsRejected, handleEncode } from './encode.js';
 import { handleCocoAnnotations, handleCocoRle, handleExportImage, handlePolygons } from './exports.js';
 import { loseDevice } from './gpu-device.js';
+import { handleComparePreprocess } from './gpu-preprocess.js';
 import { getImage, handlePrepareImage, imagesHeld, releaseHandle } from './images.js';
 import { handleLoadModel, modelsHeld, releaseOwner, sessionsHeld } from './models.js';
 import type { PartialOf, RequestOf, ResultOf, WorkerRequestType, WorkerStats } from './protocol.js';
@@ -84,4 +85,6 @@ export const HANDLERS: { readonly [K in WorkerRequestType]: Handler<K> } = {
   }),
   'lose-device': now(() => loseDevice()),
   'simulate-adapter': now((request) => setShaderF16Override(request.shaderF16)),
+  // Queued: it uses the GPU input buffer, which an encode leases.
+  'compare-preprocess': queued((request) => handleComparePreprocess(request)),
 };

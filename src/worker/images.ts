@@ -3,10 +3,14 @@
  * and once encoded, its size, embeddings, the source kept to draw cut-outs, and its objects'
  * kept results (objects.ts).
  */
+import type * as ort from 'onnxruntime-web/wasm';
 import { Sam2Error } from '../errors.js';
+import { MODEL_SIZE } from '../geometry/model-frame.js';
 import { contentIdentity } from './embedding-cache.js';
 import type { ImageEmbeddings } from './gpu-embeddings.js';
+import { gpuModelInput } from './gpu-preprocess.js';
 import { decodeImage, fetchImage, toModelInput } from './preprocess.js';
+import { EXECUTION_PROVIDER, configureRuntime } from './runtime.js';
 import type { ObjectStates } from './objects.js';
 import type { PrepareImageRequest, WorkerImageSource } from './protocol.js';
 
@@ -23,7 +27,11 @@ export interface EncodedImage {
 }
 
 export interface PreparedInput {
-  input: Float32Array;
+  /**
+   * The CPU-made encoder input; null on the WebGPU worker, where it is made at encode time
+   * (encoderInput: on the GPU when the device exists and the image fits a texture).
+   */
+  input: Float32Array | null;
   width: number;
   height: number;
   /** The decoded image, kept for cut-outs and image-guided edges (no second decode). */
@@ -87,8 +95,10 @@ export async function sourceBytes(source: WorkerImageSource, identify: boolean):
   return { blob, contentId: blob && identify ? await contentIdentity(blob).catch(() => null) : null };
 }
 
-/** Decode + resize + normalise, from bytes already fetched when given; with `identify` the bytes' hash beside the decode. */
+/**
+ * Decode (+ resize + normalise on the WASM worker), from bytes already fetched when given; with `identify` the bytes' hash beside the decode. */
 export async function prepareInput(source: WorkerImageSource, identify: boolean, fetched?: SourceBytes): Promise<PreparedInput> {
+  // WebGPU: the resize waits for the encode, where the GPU does it (the device may not exist yet).
   const t0 = performance.now();
   let bytes = fetched;
   let bitmap: ImageBitmap;
@@ -107,7 +117,7 @@ export async function prepareInput(source: WorkerImageSource, identify: boolean,
   }
   const t1 = performance.now();
   try {
-    const input = toModelInput(bitmap);
+    const input = EXECUTION_PROVIDER === 'webgpu' ? null : toModelInput(bitmap);
     return {
       input,
       width: bitmap.width,
@@ -122,6 +132,31 @@ export async function prepareInput(source: WorkerImageSource, identify: boolean,
     if (source.kind === 'url' || source.kind === 'blob') bitmap.close();
     throw error;
   }
+}
+
+/** The encoder's input tensor; `release()` once the encoder run that reads it has resolved. */
+export interface EncoderInput {
+  tensor: ort.Tensor;
+  /** Resize + normalise time: the CPU's, or on the GPU path the worker's upload + dispatch time. */
+  preprocessMs: number;
+  release(): void;
+}
+
+/**
+ * The encoder input of a prepared image: the CPU's when it was made ahead (WASM worker); on
+ * WebGPU made on the GPU (gpu-preprocess.ts), or on the CPU when there is no device or the image
+ * is larger than a texture may be.
+ */
+export async function encoderInput(prepared: PreparedInput): Promise<EncoderInput> {
+  const { Tensor } = configureRuntime();
+  const dims = [1, 3, MODEL_SIZE, MODEL_SIZE];
+  if (prepared.input) return { tensor: new Tensor('float32', prepared.input, dims), preprocessMs: prepared.preprocessMs, release() {} };
+  if (!prepared.bitmap) throw new Sam2Error('encode-failed', 'The image was not decoded');
+  const gpu = await gpuModelInput(prepared.bitmap);
+  if (gpu) return { tensor: gpu.tensor, preprocessMs: gpu.dispatchMs, release: gpu.release };
+  const t0 = performance.now();
+  const input = toModelInput(prepared.bitmap);
+  return { tensor: new Tensor('float32', input, dims), preprocessMs: performance.now() - t0, release() {} };
 }
 
 /** Decodes fetched bytes; errors name the URL they came from. */

@@ -90,6 +90,9 @@ export function toModelInput(bitmap: ImageBitmap): Float32Array {
   // 'medium' is bilinear with mipmaps in Chromium: close to torchvision's antialiased bilinear
   // resize that SAM 2's transforms use, without the ringing of the 'high' (cubic) filter.
   context.imageSmoothingQuality = 'medium';
+  // Opaque black under every image (an opaque canvas clears to it): a transparent pixel is black,
+  // never the previous image's pixel (the canvas is reused). gpu-preprocess.ts does the same.
+  context.clearRect(0, 0, MODEL_SIZE, MODEL_SIZE);
   context.drawImage(bitmap, 0, 0, MODEL_SIZE, MODEL_SIZE);
   const rgba = context.getImageData(0, 0, MODEL_SIZE, MODEL_SIZE).data;
   const plane = MODEL_SIZE * MODEL_SIZE;

@@ -335,6 +335,10 @@ export interface WorkerStats {
   embeddingCopyDownsAfterReply: number;
   /** WebGPU: embedding copy-downs that failed (that image's embeddings are not cached; its decodes still run on the GPU copy). */
   embeddingCopyDownFailures: number;
+  /** WebGPU: encoder inputs resized + normalised on the GPU (gpu-preprocess.ts). */
+  gpuPreprocessed: number;
+  /** WebGPU: images larger than a GPU texture may be, resized on the CPU instead. */
+  gpuPreprocessFallbacks: number;
   /** WASM threads onnxruntime really runs (read back from it once started). */
   threads: number;
   /** Model bytes received over the network / read from the cache since the worker started. */
@@ -369,6 +373,22 @@ export interface LoseDeviceRequest {
 export interface SimulateAdapterRequest {
   type: 'simulate-adapter';
   shaderF16: boolean | null;
+}
+
+/**
+ * Test hook (WebGPU worker, a model loaded): the encoder input of an image made both ways, the
+ * CPU path's (canvas resize) and the GPU path's (gpu-preprocess.ts; null when the image would
+ * take the CPU path), planar CHW float32.
+ */
+export interface ComparePreprocessRequest {
+  type: 'compare-preprocess';
+  source: WorkerImageSource;
+}
+export interface ComparePreprocessResult {
+  width: number;
+  height: number;
+  cpu: Float32Array;
+  gpu: Float32Array | null;
 }
 
 /** The models in the cache (OPFS), complete or interrupted. */
@@ -419,6 +439,7 @@ export interface WorkerProtocol {
   crash: Spec<CrashRequest, never>;
   'lose-device': Spec<LoseDeviceRequest, void>;
   'simulate-adapter': Spec<SimulateAdapterRequest, void>;
+  'compare-preprocess': Spec<ComparePreprocessRequest, ComparePreprocessResult>;
 }
 
 export type WorkerRequestType = keyof WorkerProtocol;
@@ -452,6 +473,7 @@ export const FAILURE_CODES: { readonly [K in WorkerRequestType]: Sam2ErrorCode }
   crash: 'worker-crashed',
   'lose-device': 'invalid-argument',
   'simulate-adapter': 'invalid-argument',
+  'compare-preprocess': 'encode-failed',
 };
 
 export type ClientMessage = { id: number; request: WorkerRequest } | { id: number; cancel: true };

@@ -24,6 +24,10 @@ export const counters = {
   embeddingCopyDownsAfterReply: 0,
   /** WebGPU: embedding copy-downs that failed (the caches stay empty for that image). */
   embeddingCopyDownFailures: 0,
+  /** WebGPU: encoder inputs resized + normalised on the GPU (gpu-preprocess.ts). */
+  gpuPreprocessed: 0,
+  /** WebGPU: images larger than a GPU texture may be, resized on the CPU instead. */
+  gpuPreprocessFallbacks: 0,
   modelBytesFromNetwork: 0,
   modelBytesFromCache: 0,
   /** Cached model chunks that failed their checksum (dropped and fetched again, never used). */
