@@ -112,53 +112,31 @@ export const styles = css`
     background: color-mix(in srgb, CanvasText 14%, transparent);
     overflow: hidden;
   }
+  /* Where the fill is comes from one custom property, --_bar, set by the loading clock
+     (controllers/loading-clock.ts) through the CSSOM: the job's fraction while the model
+     downloads and compiles; during the encode (which reports only its start and end) a fill over
+     the time earlier encodes took (slowing down near the end rather than stopping), or a sweep's
+     position when no time is known yet. The clock steps it 4 times a second: no CSS animation or
+     transition runs (one makes a frame every vsync, CPU taken from the encoder on small machines).
+     A full-width fill slid left keeps its rounded end and needs no layout when it moves. */
   .progress > div {
     height: 100%;
-    width: calc(var(--sam2-progress, 0) * 100%);
     border-radius: inherit;
     background: var(--sam2-accent-color);
-    transition: width 120ms linear;
-  }
-  /* The encode reports only its start and end: the bar fills over the time earlier encodes took
-     (slowing down near the end rather than stopping), or sweeps when no time is known yet. */
-  .progress.estimate > div {
-    width: 92%;
-    transition: none;
-    animation: sam2-estimate var(--_estimate, 10s) cubic-bezier(0.25, 0.6, 0.35, 1) both;
+    transform: translateX(calc((var(--_bar, 0) - 1) * 100%));
   }
   .progress.indeterminate > div {
     width: 35%;
-    transition: none;
-    animation: sam2-sweep 1.4s ease-in-out infinite;
+    transform: translateX(calc(var(--_bar, 0) * 390% - 100%));
   }
-  @keyframes sam2-estimate {
-    from {
-      width: 2%;
-    }
-  }
-  @keyframes sam2-sweep {
-    from {
-      transform: translateX(-100%);
-    }
-    to {
-      transform: translateX(290%);
-    }
-  }
-  @keyframes sam2-pulse {
-    50% {
-      opacity: 0.35;
-    }
-  }
-  /* No sliding with reduced motion: the bar fades in and out instead (the text carries the time). */
+  /* No movement with reduced motion: during the encode the bar is full and --_bar is its opacity,
+     stepped every 500 ms (the text carries the time). */
   @media (prefers-reduced-motion: reduce) {
-    .progress > div {
-      transition: none;
-    }
     .progress.estimate > div,
     .progress.indeterminate > div {
       width: 100%;
       transform: none;
-      animation: sam2-pulse 2.4s ease-in-out infinite;
+      opacity: var(--_bar, 1);
     }
   }
   /* An error: over the whole element, the image dimmed behind it. */

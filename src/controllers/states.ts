@@ -14,6 +14,7 @@ import { Sam2Error } from '../errors.js';
 import type { ImageEncodeDetail, ModelLoadDetail } from '../events.js';
 import type { EngineController, Sam2Status } from './engine.js';
 import type { SegmenterHost } from './host.js';
+import { LoadingClock } from './loading-clock.js';
 import type { SegmentationController } from './segmentation.js';
 
 /** Which step failed: the error part says what could not be done. */
@@ -28,6 +29,8 @@ export interface LoadingView {
   estimateMs: number | null;
   /** Prompts made before the image was ready, waiting for it (drawn hollow). */
   pending: number;
+  /** What is being encoded (the prepared image), so that the bar starts again for another one. */
+  job: unknown;
 }
 
 /** What retry() needs of a Task. */
@@ -74,6 +77,8 @@ export class StatesController implements ReactiveController {
     private readonly _segmentation: SegmentationController,
   ) {
     _host.addController(this);
+    // Moves the bar (without CSS animations) while the status shows.
+    new LoadingClock(_host, () => this.loading(_engine.status(_segmentation.decoding)));
   }
 
   hostConnected(): void {
@@ -93,9 +98,10 @@ export class StatesController implements ReactiveController {
     const waiting = pending.points.length + (pending.box ? 1 : 0);
     if (status === 'encoding') {
       const estimateMs = (this._modelKey !== null && encodeTimes.get(this._modelKey)) || null;
-      return { mode: estimateMs === null ? 'indeterminate' : 'estimate', fraction: 0, estimateMs, pending: waiting };
+      const job = this._engine.imageTask.value ?? null;
+      return { mode: estimateMs === null ? 'indeterminate' : 'estimate', fraction: 0, estimateMs, pending: waiting, job };
     }
-    return { mode: 'determinate', fraction: this._engine.progress?.fraction ?? 0, estimateMs: null, pending: waiting };
+    return { mode: 'determinate', fraction: this._engine.progress?.fraction ?? 0, estimateMs: null, pending: waiting, job: null };
   }
 
   /** The failure that leaves the element without a usable model or image, or null. */

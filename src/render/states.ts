@@ -7,7 +7,6 @@
 import { html, nothing } from 'lit';
 import type { ProgressDetail } from '../events.js';
 import type { ErrorView, FailedStep, LoadingView } from '../controllers/states.js';
-import { cssVars } from './css-vars.js';
 import type { Sam2Strings } from './strings.js';
 
 export { resolveStrings, type Sam2Strings } from './strings.js';
@@ -19,14 +18,15 @@ export const errorTitle = (strings: Sam2Strings, step: FailedStep) =>
 /**
  * Text and bar while loading: the bar follows the job's fraction while the model downloads and
  * compiles; during the encode (whose fraction only says 0 and 1) it fills over the time earlier
- * encodes took, or sweeps when none is known. Clicks waiting for the image are counted under it.
- * The text is hidden from assistive technology: the element's live region says the same.
+ * encodes took, or sweeps when none is known. Where the bar is, is set by the loading clock
+ * (controllers/loading-clock.ts, `--_bar`), not here: it changes between renders. Clicks waiting
+ * for the image are counted under it. The text is hidden from assistive technology: the
+ * element's live region says the same.
  */
 export function statusPart(strings: Sam2Strings, status: string, progress: ProgressDetail | null, view: LoadingView | null) {
   if (!view) return nothing;
   const text = loadingText(strings, status, progress, view.estimateMs);
   const percent = Math.floor(view.fraction * 100);
-  const vars = { '--sam2-progress': String(view.fraction), '--_estimate': view.estimateMs === null ? null : `${Math.round(view.estimateMs)}ms` };
   return html`<slot name="progress"
     ><div class="status" part="status" data-mode=${view.mode}>
       <div class="status-text" aria-hidden="true">
@@ -41,7 +41,6 @@ export function statusPart(strings: Sam2Strings, status: string, progress: Progr
         aria-valuemin="0"
         aria-valuemax="100"
         aria-valuenow=${view.mode === 'determinate' ? percent : nothing}
-        ${cssVars(vars)}
       >
         <div></div>
       </div></div

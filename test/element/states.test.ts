@@ -8,11 +8,11 @@
 import { expect } from '@esm-bundle/chai';
 import { emulateMedia, resetMouse, sendMouse } from '@web/test-runner-commands';
 import '../../dist/sam2-segmenter.js';
-import type { ErrorDetail, MaskChangeDetail, ProgressDetail } from '../../src/events.js';
+import type { ErrorDetail, ImageEncodeDetail, MaskChangeDetail, ProgressDetail } from '../../src/events.js';
 import type { Sam2Segmenter } from '../../src/sam2-segmenter.js';
 import { onlyIn } from '../engines.js';
 import { closeFrames, openFrame, until as untilValue } from '../hosting/helpers.js';
-import { colourManifest, until } from '../model/helpers.js';
+import { colourManifest, settle, until } from '../model/helpers.js';
 import { SCENE, createSegmenter, groundTruth, iou, nextEvent, sceneUrl } from '../helpers.js';
 
 const [W, H] = [1000, 600];
@@ -36,6 +36,46 @@ const visible = (el: Element | null) => {
   const rect = el.getBoundingClientRect();
   return rect.width > 20 && rect.height > 10 && getComputedStyle(el).visibility !== 'hidden';
 };
+
+/**
+ * The bar as the visitor sees it: the fill's box across the bar (0 = its left end, 1 = its right
+ * end; a fill slid partly out of the bar has left < 0), its opacity, and what the element animates.
+ */
+function bar(element: Sam2Segmenter) {
+  const progress = part(element, 'progress')!;
+  const fill = progress.firstElementChild as HTMLElement;
+  const box = progress.getBoundingClientRect();
+  const f = fill.getBoundingClientRect();
+  const at = (x: number) => Math.round(((x - box.left) / box.width) * 1000) / 1000;
+  return { left: at(f.left), right: at(f.right), opacity: Number(getComputedStyle(fill).opacity), transform: getComputedStyle(fill).transform };
+}
+/** Every CSS animation and transition in the element's shadow tree (none may run while loading). */
+const animations = (element: Sam2Segmenter) => shadow(element).getAnimations().map((a) => `${a.constructor.name} ${(a as CSSAnimation).animationName ?? (a as CSSTransition).transitionProperty}`);
+/** Counts changes of an element's style (the CSSOM writes that move the bar), attached or not. */
+function styleWrites(target: Element) {
+  const counter = { count: 0, stop: () => observer.disconnect() };
+  const observer = new MutationObserver((records) => (counter.count += records.length));
+  observer.observe(target, { attributes: true, attributeFilter: ['style'] });
+  return counter;
+}
+/**
+ * The page's repeating timers (setInterval) started from now on and not cleared yet; restore()
+ * puts the originals back. Nothing else on these pages repeats a timer.
+ */
+function intervalTimers() {
+  const live = new Set<unknown>();
+  const { setInterval: set, clearInterval: clear } = window;
+  window.setInterval = ((handler: TimerHandler, ms?: number, ...args: unknown[]) => {
+    const id = set(handler, ms, ...args);
+    live.add(id);
+    return id;
+  }) as typeof window.setInterval;
+  window.clearInterval = ((id?: number) => {
+    live.delete(id);
+    clear(id);
+  }) as typeof window.clearInterval;
+  return { get live() { return live.size; }, restore: () => Object.assign(window, { setInterval: set, clearInterval: clear }) };
+}
 
 /** A repository image behind the test server, answered after `ms` (each URL is fetched afresh). */
 const slowImage = (ms: number, path = 'demo/images/landscape.jpg') => new URL(`/__serve/delay=${ms}/${path}?${++unique}`, location.origin).href;
@@ -75,10 +115,14 @@ describe('<sam2-segmenter> visible states', () => {
   it('while a slow model downloads, part=status shows "Downloading model… N %" (N never decreasing), then "Preparing…", and is gone when ready', async () => {
     const element = createSegmenter({ style: 'width: 600px' });
     element.model = await colourManifest({ name: name('download'), encoder: 'rate=3000', decoder: 'rate=3000' });
-    const seen: Array<{ phase: ProgressDetail['phase']; text: string | null; live: string; valuetext: string | null | undefined }> = [];
+    const seen: Array<{ phase: ProgressDetail['phase']; fraction: number; text: string | null; live: string; valuetext: string | null | undefined; fill: number; animations: string[] }> = [];
     element.addEventListener('progress', (event) => {
-      const { phase } = (event as CustomEvent<ProgressDetail>).detail;
-      void element.updateComplete.then(() => seen.push({ phase, text: statusText(element), live: liveRegion(element), valuetext: normal(part(element, 'progress')?.getAttribute('aria-valuetext')) }));
+      const { phase, fraction } = (event as CustomEvent<ProgressDetail>).detail;
+      void element.updateComplete.then(() => {
+        if (element.status !== 'loading') return;
+        const valuetext = normal(part(element, 'progress')?.getAttribute('aria-valuetext'));
+        seen.push({ phase, fraction, text: statusText(element), live: liveRegion(element), valuetext, fill: bar(element).right, animations: animations(element) });
+      });
     });
     element.src = await sceneUrl(W, H);
     await nextEvent(element, 'model-load');
@@ -91,6 +135,10 @@ describe('<sam2-segmenter> visible states', () => {
     // The bar is the same fraction, for assistive technology too; the live region says the text.
     expect(downloads.every((s) => s.valuetext === s.text)).to.equal(true);
     expect(downloads.every((s) => s.live === s.text)).to.equal(true);
+    // The fill is the fraction at once (no transition catching up with it), nothing animated.
+    const off = downloads.filter((s) => Math.abs(s.fill - s.fraction) > 0.005).map((s) => `${s.fill} for ${s.fraction}`);
+    expect(off, 'the fill is the fraction').to.deep.equal([]);
+    expect(downloads.flatMap((s) => s.animations), 'no CSS animation or transition runs').to.deep.equal([]);
     expect(seen.filter((s) => s.phase === 'compile').map((s) => s.text)).to.include('Preparing…');
     await nextEvent(element, 'image-encode');
     await element.updateComplete;
@@ -98,45 +146,118 @@ describe('<sam2-segmenter> visible states', () => {
     expect(element.status).to.equal('ready');
   });
 
-  it('while the encoder runs, part=status shows an animated "Analysing image…"; once an encode of that model ran on the page, with its time', async () => {
-    const element = createSegmenter({ style: 'width: 600px' });
-    element.model = await colourManifest({ name: name('encode') });
-    await nextEvent(element, 'model-load');
-    element.src = slowImage(1500);
-    await until(() => element.status === 'encoding' && statusText(element) !== null, 'the encode shows');
-    expect(statusText(element)).to.equal('Analysing image…');
-    expect(visible(part(element, 'status'))).to.equal(true);
-    const fill = () => part(element, 'progress')!.firstElementChild!;
-    expect(part(element, 'status')!.dataset.mode).to.equal('indeterminate');
-    expect(getComputedStyle(fill()).animationName).to.equal('sam2-sweep');
-    expect(fill().getAnimations().map((a) => a.playState)).to.deep.equal(['running']);
-    await nextEvent(element, 'image-encode');
-    await element.updateComplete;
-    expect(part(element, 'status')).to.equal(null);
+  it('while the encoder runs, part=status shows "Analysing image…" and a bar stepped by a timer, no CSS animation: a sweep, then once an encode of that model ran on the page, its time and a fill over it', async () => {
+    const timers = intervalTimers();
+    try {
+      const element = createSegmenter({ style: 'width: 600px' });
+      element.model = await colourManifest({ name: name('encode') });
+      await nextEvent(element, 'model-load');
+      const firstEncode = nextEvent<ImageEncodeDetail>(element, 'image-encode');
+      element.src = slowImage(2000);
+      await until(() => element.status === 'encoding' && statusText(element) !== null, 'the encode shows');
+      expect(statusText(element)).to.equal('Analysing image…');
+      expect(visible(part(element, 'status'))).to.equal(true);
+      expect(part(element, 'status')!.dataset.mode).to.equal('indeterminate');
+      // No time known: a segment that moves across the bar between samples (the timer's steps).
+      const writes = styleWrites(part(element, 'progress')!);
+      const sweep: Array<ReturnType<typeof bar>> = [];
+      for (let i = 0; i < 8; i++) {
+        expect(animations(element), 'no CSS animation or transition runs').to.deep.equal([]);
+        if (element.status === 'encoding') sweep.push(bar(element));
+        await settle(150);
+      }
+      expect(sweep.length, 'sampled during the encode').to.be.at.least(6);
+      expect(new Set(sweep.map((b) => b.left)).size, `the sweep moves: ${sweep.map((b) => b.left)}`).to.be.at.least(3);
+      expect(sweep.every((b) => b.right > 0 && b.left < 1 && b.right - b.left < 0.5), 'a segment within the bar').to.equal(true);
+      expect(writes.count, 'the bar changed between renders').to.be.at.least(3);
+      writes.stop();
+      const estimateMs = (await firstEncode).detail.ms;
+      await element.updateComplete;
+      expect(part(element, 'status')).to.equal(null);
 
-    // The next image: the time the first took, in whole seconds (at least 1), and a bar filling over it.
-    element.src = slowImage(1500, 'demo/images/portrait.jpg');
-    await until(() => element.status === 'encoding' && statusText(element) !== null, 'the second encode shows');
-    expect(statusText(element)).to.match(/^Analysing image… about [1-9]\d*\ss$/);
-    expect(part(element, 'status')!.dataset.mode).to.equal('estimate');
-    expect(getComputedStyle(fill()).animationName).to.equal('sam2-estimate');
-    expect(part(element, 'progress')!.style.getPropertyValue('--_estimate')).to.match(/^\d+ms$/);
-    expect(part(element, 'progress')!.hasAttribute('aria-valuenow'), 'no fraction is claimed during the encode').to.equal(false);
-    await nextEvent(element, 'image-encode');
+      // The next image: the time the first took, in whole seconds (at least 1), and a bar
+      // filling over it, slowing down near its end; after that time it creeps on, never full.
+      element.src = slowImage(estimateMs + 1500, 'demo/images/portrait.jpg');
+      await until(() => element.status === 'encoding' && statusText(element) !== null, 'the second encode shows');
+      const shown = performance.now();
+      expect(statusText(element)).to.match(/^Analysing image… about [1-9]\d*\ss$/);
+      expect(part(element, 'status')!.dataset.mode).to.equal('estimate');
+      expect(part(element, 'progress')!.hasAttribute('aria-valuenow'), 'no fraction is claimed during the encode').to.equal(false);
+      const first = bar(element);
+      await settle(700);
+      expect(element.status, 'still encoding').to.equal('encoding');
+      const later = bar(element);
+      expect(animations(element), 'no CSS animation or transition runs').to.deep.equal([]);
+      expect(first.right, 'it starts near empty').to.be.within(0.015, 0.8);
+      expect(later.right, `it fills: ${first.right} -> ${later.right}`).to.be.above(first.right);
+      expect(later.right).to.be.below(0.93);
+      expect(first.left, 'the fill starts at the bar\'s left end').to.be.below(0);
+      await settle(Math.max(0, estimateMs + 300 - (performance.now() - shown)));
+      expect(element.status, 'still encoding after the usual time').to.equal('encoding');
+      expect(bar(element).right, 'past the usual time: near the end, not full').to.be.within(0.9, 0.99);
+      const progress = part(element, 'progress')!;
+      const after = styleWrites(progress);
+      await nextEvent(element, 'image-encode');
+      await element.updateComplete;
+      expect(part(element, 'status')).to.equal(null);
+      // Ready: the timer is gone and the (removed) bar is no longer written to.
+      const count = after.count;
+      await settle(700);
+      expect(after.count, 'no writes after ready').to.equal(count);
+      after.stop();
+      expect(timers.live, 'no repeating timer left').to.equal(0);
+    } finally {
+      timers.restore();
+    }
   });
 
-  it('with prefers-reduced-motion the analysing bar fades instead of sliding', async function () {
+  it('the bar\'s timer runs only while its bar shows: none once the element is removed mid-encode, none when slot="progress" replaces the bar', async () => {
+    const timers = intervalTimers();
+    try {
+      const element = createSegmenter({ style: 'width: 600px' });
+      element.model = await colourManifest({ name: name('timer') });
+      await nextEvent(element, 'model-load');
+      element.src = slowImage(3000);
+      await until(() => element.status === 'encoding' && statusText(element) !== null, 'the encode shows');
+      expect(timers.live, 'a timer steps the bar').to.be.at.least(1);
+      element.remove();
+      expect(timers.live, 'removed: no timer').to.equal(0);
+
+      const own = createSegmenter({ style: 'width: 600px' });
+      own.innerHTML = '<p slot="progress">Einen Moment…</p>';
+      own.model = await colourManifest({ name: name('timer-slot') });
+      await nextEvent(own, 'model-load');
+      own.src = slowImage(1000);
+      await until(() => own.status === 'encoding', 'the second element encodes');
+      await own.updateComplete;
+      await settle(300);
+      expect(timers.live, "the page's own status: no timer").to.equal(0);
+      await nextEvent(own, 'image-encode');
+    } finally {
+      timers.restore();
+    }
+  });
+
+  it('with prefers-reduced-motion nothing moves while the encoder runs: a full bar whose opacity steps', async function () {
     onlyIn(this, ['chromium'], 'media emulation (emulateMedia) is a Chromium DevTools feature');
     await emulateMedia({ reducedMotion: 'reduce' });
     try {
       const element = createSegmenter({ style: 'width: 600px' });
       element.model = await colourManifest({ name: name('motion') });
       await nextEvent(element, 'model-load');
-      element.src = slowImage(1500);
+      element.src = slowImage(2000);
       await until(() => element.status === 'encoding' && statusText(element) !== null, 'the encode shows');
-      const fill = part(element, 'progress')!.firstElementChild!;
-      expect(getComputedStyle(fill).animationName).to.equal('sam2-pulse');
-      expect(getComputedStyle(fill).transform).to.equal('none');
+      const samples: Array<ReturnType<typeof bar>> = [];
+      for (let i = 0; i < 8; i++) {
+        expect(animations(element), 'no CSS animation or transition runs').to.deep.equal([]);
+        if (element.status === 'encoding') samples.push(bar(element));
+        await settle(150);
+      }
+      expect(samples.length, 'sampled during the encode').to.be.at.least(6);
+      expect(samples.every((b) => b.left === 0 && b.right === 1 && b.transform === 'none'), JSON.stringify(samples)).to.equal(true);
+      const opacities = new Set(samples.map((b) => b.opacity));
+      expect(opacities.size, `its opacity steps: ${[...opacities]}`).to.be.at.least(2);
+      expect([...opacities].every((o) => o >= 0.4 && o <= 1)).to.equal(true);
       await nextEvent(element, 'image-encode');
     } finally {
       await emulateMedia({ reducedMotion: 'no-preference' });
