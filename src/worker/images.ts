@@ -96,9 +96,11 @@ export async function sourceBytes(source: WorkerImageSource, identify: boolean):
 }
 
 /**
- * Decode (+ resize + normalise on the WASM worker), from bytes already fetched when given; with `identify` the bytes' hash beside the decode. */
+ * Decode, from bytes already fetched when given, with `identify` the bytes' hash beside it; on the
+ * WASM worker also resize + normalise. On WebGPU the resize waits for the encode, where the GPU
+ * does it (encoderInput: the device may not exist yet while the model loads).
+ */
 export async function prepareInput(source: WorkerImageSource, identify: boolean, fetched?: SourceBytes): Promise<PreparedInput> {
-  // WebGPU: the resize waits for the encode, where the GPU does it (the device may not exist yet).
   const t0 = performance.now();
   let bytes = fetched;
   let bitmap: ImageBitmap;
