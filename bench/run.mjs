@@ -575,6 +575,19 @@ async function startServer(isolate) {
         if (res.statusCode < 300) bytesServed.set(key, (bytesServed.get(key) ?? 0) + sent);
       });
     }
+    // A photo asked for with a query string gets that string appended after its end marker: each
+    // encode's URL is then a different image by content (the worker's embedding cache keys the
+    // bytes' SHA-256, so a repeated photo would be a cache hit, not an encode); decoders ignore
+    // bytes after EOI, and the <img> and the worker fetch the same URL, so they agree.
+    if (req.method === 'GET' && url.pathname.startsWith('/models/images/') && url.search && existsSync(join(IMAGE_DIR, basename(url.pathname)))) {
+      const body = Buffer.concat([readFileSync(join(IMAGE_DIR, basename(url.pathname))), Buffer.from(`\n${url.search}`)]);
+      if (isolate) {
+        res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+      }
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': body.length, 'Cache-Control': 'no-cache', 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*' });
+      return res.end(body);
+    }
     serveFile(req, res);
   });
   await new Promise((r, reject) => server.listen(0, '127.0.0.1', r).on('error', reject));

@@ -2,6 +2,7 @@
 // process tree, from /proc) per second of a 6 px bar animated each way the element could animate
 // it. On 2 cores every CPU-second the page spends is taken from onnxruntime's two threads.
 //   node bench/status-animation.mjs [--pill] [--only a,b] [--seconds 6] [--repeat 1]
+// --no-blur: the pill without its backdrop-filter (what the element shows while an encode's bar moves).
 // --pill puts the bar in the element's status pill (backdrop-filter: blur over the image), as the
 // element shows it. The clock* variants are the element's way since round 3
 // (src/controllers/loading-clock.ts): a timer sets the custom property --_bar through the CSSOM
@@ -12,7 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values: opts } = parseArgs({
-  options: { pill: { type: 'boolean', default: false }, only: { type: 'string' }, seconds: { type: 'string', default: '6' }, repeat: { type: 'string', default: '1' } },
+  options: { pill: { type: 'boolean', default: false }, 'no-blur': { type: 'boolean', default: false }, only: { type: 'string' }, seconds: { type: 'string', default: '6' }, repeat: { type: 'string', default: '1' } },
 });
 const FILL = 'transform: translateX(calc((var(--_bar, 0) - 1) * 100%));';
 // css: the fill's rule; clock: [tick ms, what --_bar is at elapsed ms] for a timer variant.
@@ -49,12 +50,12 @@ ROOT = browser.process().pid;
 const page = await browser.newPage();
 const image = `<div class=img style="width:800px;height:600px;background:linear-gradient(135deg,#c84,#48c)"></div>`;
 const pillCss = opts.pill
-  ? '.wrap{position:relative;width:800px}.pill{position:absolute;left:12px;right:12px;bottom:12px;padding:8px 10px;border-radius:8px;background:color-mix(in srgb,Canvas 82%,transparent);backdrop-filter:blur(6px);box-shadow:0 1px 3px rgb(0 0 0/.25);font:13px system-ui}'
+  ? `.wrap{position:relative;width:800px}.pill{position:absolute;left:12px;right:12px;bottom:12px;padding:8px 10px;border-radius:8px;background:color-mix(in srgb,Canvas ${opts['no-blur'] ? 92 : 82}%,transparent);${opts['no-blur'] ? '' : 'backdrop-filter:blur(6px);'}box-shadow:0 1px 3px rgb(0 0 0/.25);font:13px system-ui}`
   : '';
 const bar = '<div class=p><div></div></div>';
 const body = opts.pill ? `<div class=wrap>${image}<div class=pill><div>Analysing image… about 7 s</div>${bar}</div></div>` : `${bar}${image}`;
 const seconds = Number(opts.seconds);
-console.log(`bar ${opts.pill ? 'in the status pill over an image' : 'alone above an image'}, ${seconds} s per variant, ${opts.repeat} repeat(s)`);
+console.log(`bar ${opts.pill ? `in the status pill${opts['no-blur'] ? ' (no blur)' : ''} over an image` : 'alone above an image'}, ${seconds} s per variant, ${opts.repeat} repeat(s)`);
 // The browser's own start-up work is over before the first variant is measured.
 await page.setContent('<p>warm-up</p>');
 await new Promise((r) => setTimeout(r, 3000));

@@ -8,7 +8,7 @@ import type { Sam2Error } from '../errors.js';
 import { CacheEntry } from './cache-entry.js';
 import type { ChunkStore } from './chunk-store.js';
 import { loadFile, type LoadedFile, type ModelFile } from './file-loader.js';
-import type { LoadContext } from './url-loader.js';
+import { STORE_WRITES_IN_FLIGHT, type LoadContext } from './url-loader.js';
 import { exclusive, lockName, progressPublisher, relayProgress } from './locks.js';
 import type { DownloadOptions, ManifestFile, ResolvedManifest } from './manifest.js';
 import { RECORD, entryName, evictOtherVersions, versionGroup, type ModelRecord } from './model-cache.js';
@@ -108,6 +108,7 @@ async function download(manifest: ResolvedManifest, name: string, env: LoadEnvir
     entry,
     options,
     pool: new Pool(options.parallel),
+    writer: new Pool(STORE_WRITES_IN_FLIGHT),
     meter,
     signal: controller.signal,
     abortAll: () => controller.abort(),
